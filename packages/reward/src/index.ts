@@ -1,0 +1,13 @@
+export { validateFormat, type FormatCheck, type FormatRule } from './validate-format.js';
+export { lastBoxedContent } from './boxed.js';
+export { extractAnswer, stripEos, DEFAULT_EOS_TOKENS, type ExtractAnswerOptions } from './extract-answer.js';
+export { normalizeAnswer, type NormalizeOptions } from './normalize-answer.js';
+export type { Golds } from './golds.js';
+export { tokenF1 } from './token-f1.js';
+export { exactMatch } from './exact-match.js';
+export { hierarchicalReward, type HierarchicalRewardOptions, type RewardFailure } from './hierarchical-reward.js';
+export { createHierarchicalReward } from './create-hierarchical-reward.js';
+export { normalizeMathAnswer } from './normalize-math-answer.js';
+export { numericValue } from './numeric-value.js';
+export { mathEqual, type MathEqualOptions } from './math-equal.js';
+export { evaluationPrediction } from './evaluation-prediction.js';
