@@ -1,0 +1,19 @@
+export { tokenEntropy, type TokenEntropyOptions } from './token-entropy.js';
+export { tokenEntropies, type TokenEntropiesOptions } from './token-entropies.js';
+export { topKEntropy, topKEntropies, withSampledToken, type TopLogprobs } from './top-k-entropy.js';
+export { topKEntropyBounds, type EntropyBounds } from './top-k-entropy-bounds.js';
+export {
+  segmentEntropy,
+  segmentEntropyOptions,
+  type EntropyAggregation,
+  type EntropyNormalization,
+  type SegmentEntropyOptions,
+} from './segment-entropy.js';
+export {
+  EntropyTracker,
+  type BaselineReset,
+  type EntropyObservation,
+  type EntropyTrackerState,
+  type TrackerKey,
+} from './entropy-tracker.js';
+export { branchProbability, shouldBranch, type BranchDecisionResult, type BranchRuleConfig } from './branch-rule.js';
