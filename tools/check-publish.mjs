@@ -50,7 +50,7 @@ try {
   }
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0' }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', ...files], {
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', '--ignore-scripts', ...files], {
     cwd: consumer,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

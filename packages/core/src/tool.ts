@@ -11,6 +11,11 @@ export interface ToolResult {
   status: ToolCallStatus;
   /** Served from a cache. */
   cached?: boolean;
+  /**
+   * Whether an executor may retry the call (a transient failure such as a network error). When unset:
+   * retried for `empty`, not for `error` or `timeout` (a traceback is a valid answer to the model).
+   */
+  retryable?: boolean;
 }
 
 /** Context of one tool call. */

@@ -14,7 +14,7 @@ export type SegmentFinishReason = z.infer<typeof SegmentFinishReasonSchema>;
 
 /** The branch decision made at the end of a model segment (paper Eq. 5; spec §2.2 step 6). */
 export const BranchDecisionSchema = z.object({
-  /** P = clip(α + β·ΔH, 0, 1). */
+  /** P(branch): clip(α + β·ΔH, 0, 1) (the stochastic rule at α = 1 always branches and reports 1). */
   probability: z.number().min(0).max(1),
   /** Branch attempts made (≤ Z = beamSize − 1, bounded by the remaining budget). */
   attempts: z.number().int().min(0),

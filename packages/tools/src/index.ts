@@ -1,0 +1,5 @@
+export * from './protocol/index.js';
+export * from './execution/index.js';
+export * from './search/index.js';
+export * from './cache/index.js';
+export * from './python/index.js';

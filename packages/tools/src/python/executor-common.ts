@@ -1,0 +1,150 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { ArpoConfigError } from '@arpo/core';
+import { PYTHON_BOOTSTRAP, type BootstrapConfig } from './bootstrap.js';
+import type { PythonRunOptions, PythonRunResult } from './python-executor.js';
+import type { ProcessOutcome } from './process-runner.js';
+import type { InterpreterInfo } from './system.js';
+
+/** The fields of the executor configs that every executor reads. */
+export interface SharedExecutorConfig {
+  memoryBytes: number;
+  totalMemoryBytes?: number | undefined;
+  cpuSeconds?: number | undefined;
+  maxFileBytes: number;
+  maxOpenFiles: number;
+  maxProcesses: number;
+  tmpfsBytes: number;
+  maxStdoutBytes: number;
+  maxStderrBytes: number;
+  env: Record<string, string>;
+  isolatedMode: boolean;
+  wrapLastExpression: boolean;
+}
+
+/** Validates per-run options; throws {@link ArpoConfigError}. */
+export function checkRunOptions(options: PythonRunOptions): void {
+  const t = options?.timeoutMs;
+  if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
+    throw new ArpoConfigError('python run options', [{ field: 'timeoutMs', value: t, expected: 'a finite number > 0 (milliseconds)' }]);
+  }
+}
+
+/** CPU seconds for a run: configured, or the timeout rounded up plus one second. */
+export function cpuSecondsFor(config: SharedExecutorConfig, timeoutMs: number): number {
+  return config.cpuSeconds ?? Math.ceil(timeoutMs / 1000) + 1;
+}
+
+/** rlimits for the user's code. `nproc` only where the code has a uid of its own. */
+export function rlimitsFor(config: SharedExecutorConfig, timeoutMs: number, ownUid: boolean): BootstrapConfig['limits'] {
+  return {
+    as: config.memoryBytes,
+    cpu: cpuSecondsFor(config, timeoutMs),
+    fsize: config.maxFileBytes,
+    nofile: config.maxOpenFiles,
+    nproc: ownUid ? config.maxProcesses : null,
+    core: 0,
+  };
+}
+
+/** The supervisor's memory watchdog settings. */
+export function watchdogFor(config: SharedExecutorConfig): BootstrapConfig['memoryWatchdog'] {
+  return { limitBytes: config.totalMemoryBytes ?? config.memoryBytes, intervalMs: 50 };
+}
+
+/** `prlimit …  --` prefix (outer guard on the whole tree; the bootstrap sets the same limits on the code). */
+export function prlimitPrefix(prlimit: string | null, config: SharedExecutorConfig, timeoutMs: number): string[] {
+  if (!prlimit) return [];
+  return [
+    prlimit,
+    `--as=${config.memoryBytes}`,
+    `--cpu=${cpuSecondsFor(config, timeoutMs)}`,
+    `--fsize=${config.maxFileBytes}`,
+    `--nofile=${config.maxOpenFiles}`,
+    '--core=0',
+    '--',
+  ];
+}
+
+/** `python -s -B -c BOOTSTRAP <config>` (or `-I -B` in isolated mode). */
+export function pythonArgv(executable: string, config: SharedExecutorConfig, boot: BootstrapConfig): string[] {
+  const flags = config.isolatedMode ? ['-I', '-B'] : ['-s', '-B'];
+  return [executable, ...flags, '-c', PYTHON_BOOTSTRAP, JSON.stringify(boot)];
+}
+
+/** The complete environment of the code: nothing from Node's environment. */
+export function sandboxEnv(
+  config: SharedExecutorConfig,
+  path: string,
+  home: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...config.env,
+    PATH: path,
+    HOME: home,
+    TMPDIR: home,
+    LANG: 'C.UTF-8',
+    PYTHONIOENCODING: 'utf-8',
+    PYTHONHASHSEED: '0',
+    PYTHONDONTWRITEBYTECODE: '1',
+    ...extra,
+  };
+}
+
+let uidCursor = randomInt(1 << 20);
+/** A uid from the pool, different for consecutive runs (so concurrent runs never share one). */
+export function nextUid(base: number, count: number): number {
+  uidCursor = (uidCursor + 1) % count;
+  return base + uidCursor;
+}
+
+/** Random id for markers and names. */
+export function runId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Converts a runner outcome to the public result. */
+export function toRunResult(outcome: ProcessOutcome): PythonRunResult {
+  return {
+    stdout: outcome.stdout,
+    stderr: outcome.stderr,
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    timedOut: outcome.timedOut,
+    aborted: outcome.aborted,
+    durationMs: outcome.durationMs,
+    outputTruncated: outcome.outputTruncated,
+    limitExceeded: outcome.timedOut ? 'time' : (outcome.status?.limit ?? null),
+  };
+}
+
+/** `1 GiB`, `16 MiB`, `300 B`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1 && v % 1024 === 0) {
+    v /= 1024;
+    i++;
+  }
+  return `${v} ${units[i]}`;
+}
+
+/** One line on the rlimits in force. */
+export function describeLimits(config: SharedExecutorConfig, ownUid: boolean): string {
+  const cpu = config.cpuSeconds === undefined ? 'timeout + 1 s' : `${config.cpuSeconds} s`;
+  const parts = [
+    `address space ${formatBytes(config.memoryBytes)}`,
+    `CPU ${cpu}`,
+    `file size ${formatBytes(config.maxFileBytes)}`,
+    `open files ${config.maxOpenFiles}`,
+  ];
+  if (ownUid) parts.push(`processes ${config.maxProcesses}`);
+  parts.push(`memory of all processes together ${formatBytes(config.totalMemoryBytes ?? config.memoryBytes)} (watchdog)`);
+  return `rlimits: ${parts.join(', ')}; output capped at ${formatBytes(config.maxStdoutBytes)} stdout / ${formatBytes(config.maxStderrBytes)} stderr`;
+}
+
+/** Interpreter line for descriptions. */
+export function describeInterpreter(info: InterpreterInfo): string {
+  return `Python ${info.version} (${info.executable})`;
+}
