@@ -99,9 +99,13 @@ function contextFor(token: string): AttackContext {
   };
 }
 
+/**
+ * Processes of the run still alive, polled for up to 3 s: after a fork bomb the kernel tears down a PID
+ * namespace's ~150 killed processes asynchronously, which takes longer on a loaded machine.
+ */
 async function survivorsOf(token: string): Promise<number[]> {
   let found: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 30; i++) {
     found = findProcessesWithArgv(token).filter(alive);
     if (found.length === 0) return [];
     await new Promise((r) => setTimeout(r, 100));
@@ -142,8 +146,18 @@ async function runAttack(executor: PythonExecutor, attack: AttackProgram): Promi
   return { run, obs, verdict: attack.judge(run, obs, ctx) };
 }
 
+/**
+ * The expectation of an attack under a profile, adjusted to where this checkout lives: the namespace sandbox
+ * mounts a private tmpfs on /tmp and /dev/shm, so a repository cloned under one of them (CI may clone into /tmp)
+ * is hidden from the sandbox and reading it is contained.
+ */
+function expectedFor(attack: AttackProgram, profile: AttackProfile): AttackExpectation {
+  if (attack.id === 'read-repo-file' && profile === 'namespaces' && /^\/(tmp|dev\/shm)\//.test(REPO_FILE)) return 'contained';
+  return attack.expected[profile];
+}
+
 async function runSuite(executor: PythonExecutor, profile: AttackProfile): Promise<AttackRecord[]> {
-  const records: AttackRecord[] = ATTACK_PROGRAMS.map((attack) => ({ attack, expected: attack.expected[profile] }));
+  const records: AttackRecord[] = ATTACK_PROGRAMS.map((attack) => ({ attack, expected: expectedFor(attack, profile) }));
   const queue = records.filter((r) => r.expected !== 'unsafe');
   const worker = async () => {
     for (;;) {
@@ -266,7 +280,7 @@ for (const candidate of candidates) {
     }, 120_000);
 
     for (const attack of ATTACK_PROGRAMS) {
-      const expected = attack.expected[candidate.profile];
+      const expected = expectedFor(attack, candidate.profile);
       const title = `${attack.id}: ${attack.title} → ${expected}`;
       if (expected === 'unsafe') {
         it.skip(`${title} (would harm the host)`, () => undefined);

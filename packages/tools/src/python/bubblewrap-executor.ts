@@ -12,6 +12,7 @@ import {
   describeLimits,
   formatBytes,
   nextUid,
+  OnceProbe,
   prlimitPrefix,
   pythonArgv,
   rlimitsFor,
@@ -50,8 +51,7 @@ const TOP_LEVEL_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32']
 export class BubblewrapPythonExecutor implements PythonExecutor {
   readonly name = 'bubblewrap';
   readonly config: BubblewrapPythonExecutorConfig;
-  private probing: Promise<BubblewrapIsolation> | undefined;
-  private probed: BubblewrapIsolation | undefined;
+  private readonly probeOnce = new OnceProbe<BubblewrapIsolation>(() => this.probe());
 
   constructor(options: BubblewrapPythonExecutorOptions = {}) {
     this.config = parseConfig(BubblewrapPythonExecutorConfigSchema, options, 'bubblewrap Python executor config');
@@ -62,23 +62,16 @@ export class BubblewrapPythonExecutor implements PythonExecutor {
    * {@link ArpoError} that says why when bubblewrap cannot be used here.
    */
   init(): Promise<BubblewrapIsolation> {
-    this.probing ??= this.probe().then(
-      (iso) => (this.probed = iso),
-      (error: unknown) => {
-        this.probing = undefined;
-        throw error;
-      },
-    );
-    return this.probing;
+    return this.probeOnce.run();
   }
 
   get isolation(): BubblewrapIsolation | undefined {
-    return this.probed;
+    return this.probeOnce.value;
   }
 
   describe(): string {
     const c = this.config;
-    const iso = this.probed;
+    const iso = this.probeOnce.value;
     const head = iso
       ? `bubblewrap executor (${iso.version}), ${describeInterpreter(iso.interpreter)}`
       : `bubblewrap executor (${c.bwrapPath}, ${c.interpreter}; not probed yet)`;

@@ -148,3 +148,29 @@ export function describeLimits(config: SharedExecutorConfig, ownUid: boolean): s
 export function describeInterpreter(info: InterpreterInfo): string {
   return `Python ${info.version} (${info.executable})`;
 }
+
+/**
+ * A machine probe run at most once: concurrent callers share the pending promise, a success is kept (`value`),
+ * a failure is forgotten so the next call probes again.
+ */
+export class OnceProbe<T> {
+  private pending: Promise<T> | undefined;
+  private result: T | undefined;
+
+  constructor(private readonly probe: () => Promise<T>) {}
+
+  get value(): T | undefined {
+    return this.result;
+  }
+
+  run(): Promise<T> {
+    this.pending ??= this.probe().then(
+      (value) => (this.result = value),
+      (error: unknown) => {
+        this.pending = undefined;
+        throw error;
+      },
+    );
+    return this.pending;
+  }
+}

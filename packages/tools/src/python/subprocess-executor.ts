@@ -14,6 +14,7 @@ import {
   describeLimits,
   formatBytes,
   nextUid,
+  OnceProbe,
   prlimitPrefix,
   pythonArgv,
   rlimitsFor,
@@ -60,8 +61,7 @@ export interface SubprocessIsolation {
 export class SubprocessPythonExecutor implements PythonExecutor {
   readonly name = 'subprocess';
   readonly config: SubprocessPythonExecutorConfig;
-  private probing: Promise<SubprocessIsolation> | undefined;
-  private probed: SubprocessIsolation | undefined;
+  private readonly probeOnce = new OnceProbe<SubprocessIsolation>(() => this.probe());
 
   constructor(options: SubprocessPythonExecutorOptions = {}) {
     this.config = parseConfig(SubprocessPythonExecutorConfigSchema, options, 'subprocess Python executor config');
@@ -69,23 +69,16 @@ export class SubprocessPythonExecutor implements PythonExecutor {
 
   /** Probes the machine once (interpreter, prlimit, namespaces, privilege drop); later calls reuse the result. */
   init(): Promise<SubprocessIsolation> {
-    this.probing ??= this.probe().then(
-      (iso) => (this.probed = iso),
-      (error: unknown) => {
-        this.probing = undefined;
-        throw error;
-      },
-    );
-    return this.probing;
+    return this.probeOnce.run();
   }
 
   /** The isolation in force, once {@link init} (or a first run) has finished. */
   get isolation(): SubprocessIsolation | undefined {
-    return this.probed;
+    return this.probeOnce.value;
   }
 
   describe(): string {
-    const iso = this.probed;
+    const iso = this.probeOnce.value;
     const c = this.config;
     if (!iso) return `subprocess executor (${c.interpreter}); isolation not probed yet (call init() or run code first)`;
     const head = `subprocess executor, ${describeInterpreter(iso.interpreter)}`;
