@@ -66,3 +66,20 @@ export type {
 export type { ScoreRequest, TokenScores, TrainablePolicy } from './trainable-policy.js';
 export type { Tool, ToolCallContext, ToolCallRequest, ToolExecutor, ToolResult } from './tool.js';
 export type { RewardFunction, RewardInput, RewardOutput } from './reward-function.js';
+
+export {
+  closingTag,
+  endingToolTag,
+  openingTag,
+  parseToolCall,
+  toolStopStrings,
+  type ParsedToolCall,
+  type ToolCallSemantics,
+} from './tool-call-parser.js';
+export {
+  emptyOutputText,
+  executionFailedText,
+  formatToolResult,
+  truncateToolOutput,
+  type ResultFormat,
+} from './result-format.js';

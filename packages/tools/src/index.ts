@@ -1,4 +1,4 @@
-export * from './protocol/index.js';
+export * from './protocol.js';
 export * from './execution/index.js';
 export * from './search/index.js';
 export * from './cache/index.js';

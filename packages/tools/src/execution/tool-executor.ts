@@ -1,6 +1,15 @@
-import { parseConfig, type Tool, type ToolCallRecord, type ToolCallRequest, type ToolExecutor, type ToolResult } from '@arpo/core';
+import {
+  emptyOutputText,
+  executionFailedText,
+  parseConfig,
+  truncateToolOutput,
+  type Tool,
+  type ToolCallRecord,
+  type ToolCallRequest,
+  type ToolExecutor,
+  type ToolResult,
+} from '@arpo/core';
 import { z } from 'zod';
-import { emptyOutputText, executionFailedText, truncateToolOutput } from '../protocol/result-format.js';
 import { ToolMetrics, type ToolMetricsSnapshot } from './tool-metrics.js';
 import { ToolRegistry } from './tool-registry.js';
 import { Semaphore } from './semaphore.js';

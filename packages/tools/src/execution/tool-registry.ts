@@ -1,5 +1,4 @@
-import { ArpoConfigError, type Tool } from '@arpo/core';
-import { toolStopStrings } from '../protocol/tool-call-parser.js';
+import { ArpoConfigError, toolStopStrings, type Tool } from '@arpo/core';
 
 const TAG_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 

@@ -1,0 +1,3 @@
+export { RolloutEngine, type RolloutEngineOptions, type RolloutPrompt, type RolloutResult } from './rollout-engine.js';
+export type { RolloutMetrics } from './rollout-metrics.js';
+export { generationEntropy, positionEntropies } from './generation-entropy.js';

@@ -1,0 +1,243 @@
+import { createRng, RolloutGroupSchema, type RolloutConfigInput, type ToolCallRecord, type ToolCallRequest, type ToolExecutor } from '@arpo/core';
+import { EntropyTracker, shouldBranch } from '@arpo/entropy';
+import { describe, expect, it } from 'vitest';
+import { RolloutEngine } from './rollout-engine.js';
+import { CharTokenizer } from './testing/char-tokenizer.js';
+import { ScriptedPolicy, type Script } from './testing/scripted-policy.js';
+
+const tok = new CharTokenizer();
+const PROMPTS = [
+  { promptId: 'p0', promptTokens: tok.encode('Q0?') },
+  { promptId: 'p1', promptTokens: tok.encode('Q1??') },
+];
+const promptLength = (id: string) => PROMPTS.find((p) => id.startsWith(`${p.promptId}/`))!.promptTokens.length;
+
+/** Tool executor double: `search` answers `R:<query>`; counts rounds and calls. */
+class EchoTools implements ToolExecutor {
+  readonly toolNames = ['search', 'python'];
+  readonly rounds: ToolCallRequest[][] = [];
+  async executeAll(calls: readonly ToolCallRequest[]): Promise<ToolCallRecord[]> {
+    this.rounds.push([...calls]);
+    return calls.map((c) => ({ tool: c.tool, input: c.input, output: `R:${c.input}`, status: 'ok', durationMs: 1, attempts: 1, cached: false }));
+  }
+}
+
+/** Calls `search` `calls` times (one per segment), then answers with EOS. Each segment's first entropy is `h`. */
+function searcher(calls: number, h = 1): Script {
+  return (response) => {
+    const made = (response.match(/<\/search>/g) ?? []).length;
+    if (made < calls) return { text: `<search>q${made}</search>`, finish: 'stop', entropies: [h] };
+    return { text: '<answer>A</answer>', finish: 'eos', entropies: [h] };
+  };
+}
+
+/** Exact-entropy config: H = the first position's entropy (full source, k = 1, sum, no normalisation). */
+const exact: RolloutConfigInput = { entropySource: 'full', entropyWindow: 1, entropyNormalization: 'none', topLogprobs: 0 };
+
+/** A persistent-slot tracker whose slots 0..n−1 already have baseline `h0` (the reference's stale baselines). */
+function seededTracker(n: number, h0: number): EntropyTracker {
+  const tracker = new EntropyTracker({ baselineReset: 'persistent-slot' });
+  for (let slot = 0; slot < n; slot++) tracker.observe(slot, h0);
+  return tracker;
+}
+
+function engine(script: Script, config: RolloutConfigInput, extra: { tracker?: EntropyTracker; seed?: number } = {}) {
+  const policy = new ScriptedPolicy(script, promptLength);
+  const tools = new EchoTools();
+  return { policy, tools, engine: new RolloutEngine({ policy, tools, config, seed: extra.seed ?? 1, ...(extra.tracker ? { tracker: extra.tracker } : {}) }) };
+}
+
+describe('trajectory mode (GRPO baseline)', () => {
+  it('samples M global trajectories with correct masks and no branching', async () => {
+    const { engine: e, tools } = engine(searcher(1), { ...exact, mode: 'trajectory', rollouts: 3 });
+    const { groups, metrics } = await e.run([PROMPTS[0]!]);
+    const [g] = groups;
+    expect(g!.trajectories.map((t) => [t.id, t.origin, t.parentId, t.finishReason, t.toolCalls])).toEqual([
+      ['p0/0', 'global', null, 'eos', 1],
+      ['p0/1', 'global', null, 'eos', 1],
+      ['p0/2', 'global', null, 'eos', 1],
+    ]);
+    // Response: "<search>q0</search>" (19, mask 1) + " <result>\nR:q0\n</result>" (1+8+1+4+1+9 = 24, mask 0) + "<answer>A</answer>" + EOS (18+1 = 19, mask 1).
+    const t = g!.trajectories[0]!;
+    expect(tok.decode(t.responseTokens)).toBe('<search>q0</search> <result>\nR:q0\n</result><answer>A</answer></s>');
+    expect(t.lossMask).toEqual([...Array(19).fill(1), ...Array(24).fill(0), ...Array(19).fill(1)]);
+    expect(t.segments.map((s) => [s.kind, s.start, s.end])).toEqual([
+      ['model', 0, 19],
+      ['tool-result', 19, 43],
+      ['model', 43, 62],
+    ]);
+    expect(metrics).toMatchObject({ branches: 0, refills: 0, rounds: 2, toolCallsExecuted: { search: 3 }, toolCallsInTrajectories: 3 });
+    expect(tools.rounds.map((r) => r.length)).toEqual([3]); // all calls of a round in one executeAll
+    expect(RolloutGroupSchema.parse(g)).toBeTruthy();
+  });
+});
+
+describe('branching semantics (reference stochastic rule, α = 0.5, β = 0.2)', () => {
+  it('ΔH = 0 gives P = 0.5 and the decisions follow the seeded draws exactly', async () => {
+    const seed = 11;
+    const { engine: e } = engine(searcher(1), { ...exact, rollouts: 4, initialRollouts: 2 }, { seed });
+    const { groups } = await e.run([PROMPTS[0]!]);
+    const g = groups[0]!;
+    // Round 1: t0 and t1 end their first segment in a tool call; ΔH = 0 (first observation) → P = 0.5.
+    const first = g.trajectories.slice(0, 2).map((t) => t.segments[0]);
+    for (const s of first) expect(s!).toMatchObject({ kind: 'model', entropy: 1, deltaH: 0, branch: { probability: 0.5, attempts: 1 } });
+    // Independent replay of the branch stream: createRng(seed).split('branch') is the engine's branch RNG.
+    const replay = createRng(seed).split('branch');
+    const cfg = { branchProbability: 0.5, entropyWeight: 0.2, branchThreshold: 0.5, branchRule: 'stochastic' as const };
+    const expected = [shouldBranch(0, cfg, replay).branch, shouldBranch(0, cfg, replay).branch];
+    expect(first.map((s) => (s?.kind === 'model' ? s.branch!.children.length === 1 : null))).toEqual(expected);
+  });
+
+  it('ΔH = +3 (≥ 2.5) always branches until the group holds exactly M', async () => {
+    const tracker = seededTracker(6, 0); // stale baselines 0 → every segment has ΔH = +3
+    const { engine: e, policy } = engine(searcher(2, 3), { ...exact, rollouts: 6, initialRollouts: 2 }, { tracker });
+    const { groups, metrics } = await e.run([PROMPTS[0]!]);
+    const g = groups[0]!;
+    expect(g.trajectories).toHaveLength(6);
+    // Round 1: sources p0/0, p0/1 branch once each (Z = 1) → 4. Round 2 (after 19 + 24 + 19 + 24 = 86 tokens): p0/0, p0/1 branch again → 6 (budget spent).
+    expect(g.trajectories.map((t) => [t.id, t.origin, t.parentId, t.branchPoint])).toEqual([
+      ['p0/0', 'global', null, null],
+      ['p0/1', 'global', null, null],
+      ['p0/2', 'branch', 'p0/0', 43],
+      ['p0/3', 'branch', 'p0/1', 43],
+      ['p0/4', 'branch', 'p0/0', 86],
+      ['p0/5', 'branch', 'p0/1', 86],
+    ]);
+    expect(metrics).toMatchObject({ branches: 4, refills: 0 });
+    expect(policy.forks).toEqual([
+      ['p0/0', 'p0/2'],
+      ['p0/1', 'p0/3'],
+      ['p0/0', 'p0/4'],
+      ['p0/1', 'p0/5'],
+    ]);
+    // A branch shares its parent's prefix exactly (tokens and masks), and inherits its call counter.
+    const child = g.trajectories[4]!;
+    const parent = g.trajectories[0]!;
+    expect(child.responseTokens.slice(0, 86)).toEqual(parent.responseTokens.slice(0, 86));
+    expect(child.lossMask.slice(0, 86)).toEqual(parent.lossMask.slice(0, 86));
+    expect(child.toolCalls).toBe(2);
+    // Shared prefix tool calls ran once: 2 globals × 2 calls; children p0/2, p0/3 made 1 own call each; p0/4, p0/5 none.
+    expect(metrics.toolCallsExecuted).toEqual({ search: 6 });
+    expect(metrics.toolCallsInTrajectories).toBe(12);
+  });
+
+  it('ΔH = −3 (≤ −2.5) never branches; refill adds exactly one trajectory per idle prompt per round', async () => {
+    const tracker = seededTracker(6, 6); // baselines 6, segments 3 → ΔH = −3 → P = clip(0.5 − 0.6) = 0
+    const { engine: e } = engine(searcher(2, 3), { ...exact, rollouts: 3, initialRollouts: 1 }, { tracker });
+    const { groups, metrics } = await e.run(PROMPTS);
+    for (const g of groups) {
+      expect(g.trajectories.map((t) => t.origin)).toEqual(['global', 'refill', 'refill']);
+      for (const t of g.trajectories) for (const s of t.segments) if (s.kind === 'model' && s.branch) expect(s.branch).toMatchObject({ probability: 0, children: [] });
+    }
+    // Each trajectory takes 3 rounds; a refill arrives at the end of the round its predecessor finished.
+    expect(metrics).toMatchObject({ branches: 0, refills: 4, rounds: 9, trajectories: 6 });
+  });
+
+  it('Z > 1: beamSize 3 spawns up to two branches per source within the budget', async () => {
+    const tracker = seededTracker(5, 0);
+    const { engine: e } = engine(searcher(2, 3), { ...exact, rollouts: 5, initialRollouts: 1, beamSize: 3 }, { tracker });
+    const { groups, metrics } = await e.run([PROMPTS[0]!]);
+    expect(groups[0]!.trajectories.map((t) => [t.id, t.parentId, t.branchPoint])).toEqual([
+      ['p0/0', null, null],
+      ['p0/1', 'p0/0', 43],
+      ['p0/2', 'p0/0', 43],
+      ['p0/3', 'p0/0', 86], // round 2: remaining 2, p0/0 (first in index order) takes both
+      ['p0/4', 'p0/0', 86],
+    ]);
+    expect(metrics.branches).toBe(4);
+  });
+
+  it('paper timing (after-k-tokens) forks at the tool result that preceded the measured segment', async () => {
+    const tracker = seededTracker(4, 0);
+    const { engine: e } = engine(searcher(1, 3), { ...exact, rollouts: 2, initialRollouts: 1, decisionTiming: 'after-k-tokens' }, { tracker });
+    const { groups } = await e.run([PROMPTS[0]!]);
+    const [parent, child] = groups[0]!.trajectories;
+    // Round 1 segment starts the response (no tool result before it): no decision. Round 2's segment follows
+    // result 1 (ends at 19 + 24 = 43): the child forks there and re-generates the answer itself.
+    expect(child).toMatchObject({ parentId: 'p0/0', branchPoint: 43, toolCalls: 1 });
+    expect(tok.decode(child!.responseTokens)).toBe(tok.decode(parent!.responseTokens));
+    expect(parent!.segments[0]).not.toHaveProperty('branch');
+    expect(parent!.segments[2]).toMatchObject({ branch: { probability: 1, children: ['p0/1'] } });
+  });
+
+  it('highest-entropy budget allocation gives the single remaining slot to the largest ΔH', async () => {
+    const script: Script = (response, { sequenceId }) => {
+      const made = (response.match(/<\/search>/g) ?? []).length;
+      const h = sequenceId === 'p0/1' ? 2 : 1; // ΔH: p0/0 → +1, p0/1 → +2 against baseline 0
+      return made < 1 ? { text: '<search>q</search>', finish: 'stop', entropies: [h] } : { text: '<answer>A</answer>', finish: 'eos' };
+    };
+    const base = { ...exact, rollouts: 3, initialRollouts: 2, branchRule: 'threshold' as const };
+    const order = await new RolloutEngine({ policy: new ScriptedPolicy(script, promptLength), tools: new EchoTools(), config: base, tracker: seededTracker(3, 0) }).run([PROMPTS[0]!]);
+    expect(order.groups[0]!.trajectories[2]!.parentId).toBe('p0/0'); // index order: p0/0 first (P = 0.7 > τ)
+    const ranked = await new RolloutEngine({
+      policy: new ScriptedPolicy(script, promptLength),
+      tools: new EchoTools(),
+      config: { ...base, budgetAllocation: 'highest-entropy' },
+      tracker: seededTracker(3, 0),
+    }).run([PROMPTS[0]!]);
+    expect(ranked.groups[0]!.trajectories[2]!.parentId).toBe('p0/1');
+  });
+});
+
+describe('stopping rules', () => {
+  it('the call limit appends EOS with loss mask 1', async () => {
+    const { engine: e } = engine(searcher(5), { ...exact, mode: 'trajectory', rollouts: 1, callLimit: 1 });
+    const { groups, metrics } = await e.run([PROMPTS[0]!]);
+    const t = groups[0]!.trajectories[0]!;
+    expect(t.finishReason).toBe('call-limit');
+    expect(t.toolCalls).toBe(1);
+    expect(t.responseTokens.at(-1)).toBe(tok.eosTokenId);
+    expect(t.lossMask.at(-1)).toBe(1);
+    expect(t.segments.at(-1)).toEqual({ kind: 'injected', reason: 'call-limit-eos', start: 62, end: 63 });
+    expect(metrics.callLimitHits).toBe(1);
+  });
+
+  it('an empty tool body stops the trajectory without EOS', async () => {
+    const { engine: e, tools } = engine(() => ({ text: '<search>  </search>', finish: 'stop' }), { ...exact, mode: 'trajectory', rollouts: 1 });
+    const { groups, metrics } = await e.run([PROMPTS[0]!]);
+    const t = groups[0]!.trajectories[0]!;
+    expect(t.finishReason).toBe('empty-tool-call');
+    expect(tok.decode(t.responseTokens)).toBe('<search>  </search>');
+    expect(tools.rounds).toEqual([]);
+    expect(metrics.emptyToolCalls).toBe(1);
+  });
+
+  it('the response cap truncates and stops', async () => {
+    const { engine: e } = engine(searcher(3), { ...exact, mode: 'trajectory', rollouts: 1, maxResponseTokens: 30 });
+    const { groups } = await e.run([PROMPTS[0]!]);
+    const t = groups[0]!.trajectories[0]!;
+    expect(t.responseTokens).toHaveLength(30);
+    expect(t.finishReason).toBe('length');
+    expect(t.segments.map((s) => [s.kind, s.start, s.end])).toEqual([
+      ['model', 0, 19],
+      ['tool-result', 19, 30],
+    ]);
+  });
+});
+
+describe('determinism and bookkeeping', () => {
+  it('same seed, policy and tools → byte-identical groups', async () => {
+    const run = async () => {
+      const { engine: e } = engine(searcher(2, 1), { ...exact, rollouts: 6, initialRollouts: 2 }, { seed: 5 });
+      const { groups } = await e.run(PROMPTS);
+      return JSON.stringify(groups);
+    };
+    expect(await run()).toBe(await run());
+  });
+
+  it('every group ends with exactly M and every trajectory is released', async () => {
+    const { engine: e, policy } = engine(searcher(2, 1), { ...exact, rollouts: 7, initialRollouts: 3 }, { seed: 9 });
+    const { groups } = await e.run(PROMPTS);
+    expect(groups.map((g) => g.trajectories.length)).toEqual([7, 7]);
+    expect(new Set(policy.released).size).toBe(14);
+  });
+
+  it('top-k entropy (reference): −Σ exp(lp)·lp over the candidates plus the sampled token, ÷ ln V', async () => {
+    const { engine: e } = engine(searcher(1), { rollouts: 2, initialRollouts: 1 });
+    const { groups } = await e.run([PROMPTS[0]!]);
+    const seg = groups[0]!.trajectories[0]!.segments[0]!;
+    // 19 positions, each with one candidate (the sampled token) at lp = −0.5: 19 · 0.5·e^{−0.5} / ln(65538).
+    const expected = (19 * 0.5 * Math.exp(-0.5)) / Math.log(65538);
+    expect(seg.kind === 'model' && seg.entropy).toBeCloseTo(expected, 12);
+  });
+});
