@@ -48,7 +48,11 @@ export interface GenerateRequest {
 /** Why generation of one sequence stopped. */
 export type GenerationFinishReason = 'eos' | 'stop' | 'length';
 
-/** The continuation of one sequence. All per-position arrays have `tokens.length` entries. */
+/**
+ * The continuation of one sequence. All per-position arrays have `tokens.length` entries. Log-probs and
+ * entropies describe softmax(z / T) before top-k / top-p truncation; at T = 0 (greedy) they are reported at
+ * T = 1.
+ */
 export interface Generation {
   /** Generated token ids, including the EOS or the tokens of the stop string when one ended it. */
   tokens: number[];

@@ -6,18 +6,24 @@ export interface ScoreRequest {
   sequences: readonly { promptTokens: readonly number[]; responseTokens: readonly number[] }[];
   /** Also return the full-distribution entropy per response position (for the entropy bonus / metric). */
   withEntropy?: boolean;
+  /**
+   * Score under softmax(z / T). The reference recomputes old and reference log-probs at the rollout
+   * temperature. Default: the policy's own setting (1 unless configured).
+   */
+  temperature?: number;
 }
 
 /**
  * Differentiable per-token scores of a batch. Tensors are `[batch, maxResponseLength]`, right-padded with 0
  * past each sequence's response length. `T` is the backend's tensor type (e.g. a tfjs `Tensor`).
  */
-export interface TokenScores<T> {
+export type TokenScores<T> = {
   /** log πθ(response token | prefix), with gradient to the trainable variables. */
   logprobs: T;
   /** Entropy of πθ(· | prefix) in nats per response position, when asked. */
   entropies?: T;
-}
+};
+// A type alias, not an interface: tfjs's `tf.tidy(() => …)` needs an index-signature-compatible result type.
 
 /**
  * A policy whose parameters the optimizer can update (the `TrainablePolicy` contract, version 1).
