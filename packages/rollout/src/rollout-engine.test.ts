@@ -44,7 +44,8 @@ function seededTracker(n: number, h0: number): EntropyTracker {
 function engine(script: Script, config: RolloutConfigInput, extra: { tracker?: EntropyTracker; seed?: number } = {}) {
   const policy = new ScriptedPolicy(script, promptLength);
   const tools = new EchoTools();
-  return { policy, tools, engine: new RolloutEngine({ policy, tools, config, seed: extra.seed ?? 1, ...(extra.tracker ? { tracker: extra.tracker } : {}) }) };
+  const now = () => 0; // a fixed clock: timings are recorded in the groups
+  return { policy, tools, engine: new RolloutEngine({ policy, tools, config, now, seed: extra.seed ?? 1, ...(extra.tracker ? { tracker: extra.tracker } : {}) }) };
 }
 
 describe('trajectory mode (GRPO baseline)', () => {

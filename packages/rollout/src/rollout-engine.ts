@@ -140,7 +140,8 @@ export class RolloutEngine {
         seed: sampleRng.nextUint32(),
         signal: options.signal,
       });
-      m.policyMs += this.now() - t0;
+      const generateMs = this.now() - t0;
+      m.policyMs += generateMs;
       if (generations.length !== active.length) {
         throw new ArpoError(`policy.generate returned ${generations.length} generations for ${active.length} prefixes (expected one per prefix)`);
       }
@@ -165,6 +166,7 @@ export class RolloutEngine {
         appendSegment(s, gen.tokens, 1, gen.logprobs, {
           kind: 'model',
           finishReason: gen.finishReason,
+          generateMs,
           ...(gen.stopString !== undefined ? { stopString: gen.stopString } : {}),
           ...(entropy !== undefined ? { entropy, deltaH: dh } : {}),
         });
