@@ -1,0 +1,39 @@
+// Pure float64 references (arrays).
+export { CLIP_BRANCHES, CLIP_BRANCH_CODE, LOG_RATIO_CLAMP, checkClipParams, clippedSurrogate, surrogateToken } from './clipped-surrogate.js';
+export type { ClipBranch, ClipParams, ClippedSurrogate, SurrogateToken } from './clipped-surrogate.js';
+export { aggregate, aggregationScope, aggregationWeights, maskedMean, weightedSum, type AggregationScope } from './aggregation.js';
+export { K3_CLAMP, K3_LOG_RATIO_CLAMP, klPenalty, klToken } from './kl-penalty.js';
+export {
+  POLICY_STATS,
+  POLICY_STAT_INDEX,
+  policyLoss,
+  policyMetricsFromStats,
+  type PolicyLossConfig,
+  type PolicyLossInput,
+  type PolicyLossMetrics,
+  type PolicyLossResult,
+  type PolicyStatName,
+} from './policy-loss.js';
+export { sftLoss, type SftLossInput, type SftLossOptions } from './sft-loss.js';
+export type { Shape2D } from './checks.js';
+
+// Tensor versions (tfjs, differentiable w.r.t. log πθ).
+export { clippedSurrogateTensor, type ClippedSurrogateTensors } from './clipped-surrogate-tensor.js';
+export { klPenaltyTensor } from './kl-penalty-tensor.js';
+export { policyLossTensor, sftLossTensor, type PolicyLossTensorInput } from './policy-loss-tensor.js';
+
+// The update.
+export { AdamW, type AdamWConfig, type AdamWSnapshot } from './adamw.js';
+export { learningRateAt, warmupSteps, type ScheduleConfig } from './lr-schedule.js';
+export { planMiniBatches, type MiniBatchPlan } from './batch-plan.js';
+export { policySamples, validateSamples, type PolicySample, type SampleTrajectory, type SftSample } from './policy-sample.js';
+export { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
+export {
+  PolicyOptimizer,
+  type GradientResult,
+  type MicroBatchScaling,
+  type PolicyOptimizerOptions,
+  type ReferencePolicy,
+  type TfjsTrainablePolicy,
+} from './policy-optimizer.js';
+export type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics, UpdateTimings } from './update-metrics.js';

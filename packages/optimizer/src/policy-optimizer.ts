@@ -1,0 +1,628 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  ArpoConfigError,
+  ArpoError,
+  parseLossConfig,
+  parseOptimizerConfig,
+  type LossAggregation,
+  type LossConfig,
+  type LossConfigInput,
+  type OptimizerConfig,
+  type OptimizerConfigInput,
+  type ScoreRequest,
+  type TokenScores,
+  type TrainablePolicy,
+} from '@arpo/core';
+import { AdamW } from './adamw.js';
+import { aggregationScope, aggregationWeights, type AggregationScope } from './aggregation.js';
+import { planMiniBatches } from './batch-plan.js';
+import { learningRateAt } from './lr-schedule.js';
+import { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
+import { POLICY_STAT_INDEX, POLICY_STATS, policyMetricsFromStats } from './policy-loss.js';
+import { policyLossTensor, sftLossTensor } from './policy-loss-tensor.js';
+import { validateSamples, type PolicySample, type SftSample } from './policy-sample.js';
+import type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics } from './update-metrics.js';
+
+/** A `TrainablePolicy` on tfjs (e.g. `@arpo/policy-tfjs`'s `TfjsPolicy`). */
+export type TfjsTrainablePolicy = TrainablePolicy<tf.Tensor, tf.Variable>;
+
+/** Where reference log-probs come from (e.g. `policy.frozenCopy()`); needed when `klCoef > 0`. */
+export interface ReferencePolicy {
+  logprobs(request: ScoreRequest): Promise<number[][]>;
+}
+
+/**
+ * How micro-batch losses are weighted inside a mini-batch.
+ * - `exact` (default): every micro-batch aggregates with the totals of the whole mini-batch (B, T, N), so
+ *   the accumulated gradient equals the gradient of the mini-batch loss computed in one pass.
+ * - `per-micro-batch`: verl's `use_dynamic_bsz` behaviour (spec §5): each micro-batch aggregates over
+ *   itself and is scaled by its sequences / the mini-batch's sequences.
+ */
+export type MicroBatchScaling = 'exact' | 'per-micro-batch';
+
+/** Options of {@link PolicyOptimizer}. */
+export interface PolicyOptimizerOptions {
+  /** The loss (`LossConfig` input; reference defaults: ε 0.2 / 0.2, c 3, token-mean, KL k3 × 0, entropy × 0, recompute). */
+  loss?: LossConfigInput;
+  /** The optimizer (`OptimizerConfig` input; reference: AdamW lr 1e-6, wd 0.01, constant, clip 1.0, 16 prompts per mini-batch). */
+  optimizer?: OptimizerConfigInput;
+  /** Training steps (update / sftStep calls) of the whole run; needed by `cosine` and by `warmupRatio > 0`. */
+  totalSteps?: number;
+  /** Reference policy for the KL term (and the `kl` metric when set). */
+  referencePolicy?: ReferencePolicy;
+  /** See {@link MicroBatchScaling}. Default `exact`. */
+  microBatchScaling?: MicroBatchScaling;
+  /** Ask the policy for entropies (the `entropy` metric) even when `entropyCoef` is 0. Default true. */
+  entropyMetric?: boolean;
+  /**
+   * When an update of several optimizer steps fails (a NaN in a later mini-batch, or any error), put the
+   * weights and AdamW state back as they were before the update. Costs a copy of the weights and moments
+   * per multi-step update. Default true.
+   */
+  rollbackOnError?: boolean;
+}
+
+/** What {@link PolicyOptimizer.gradients} returns; the caller disposes `grads`. */
+export interface GradientResult {
+  /** Accumulated gradient per variable name (variables without a gradient are absent). */
+  grads: Map<string, tf.Tensor>;
+  /** The aggregated loss of the batch. */
+  loss: number;
+  /** Global L2 norm of the gradient. */
+  gradNorm: number;
+  microBatches: number;
+}
+
+interface MicroInput {
+  /** Index within the mini-batch (named in errors). */
+  index: number;
+  sequences: { promptTokens: readonly number[]; responseTokens: readonly number[] }[];
+  shape: [number, number];
+  mask: Float32Array;
+  weights: Float32Array;
+  tokens: number;
+  advantages?: Float32Array;
+  old?: Float32Array;
+  ref?: Float32Array;
+}
+
+interface BuiltLoss {
+  loss: tf.Scalar;
+  /** Summed over micro-batches. */
+  sums: tf.Tensor1D;
+  /** Max over micro-batches. */
+  maxima?: tf.Tensor1D;
+}
+
+interface Accumulated {
+  grads: (tf.Tensor | undefined)[];
+  sumSquares: number;
+  sums: Float64Array;
+  maxima: Float64Array;
+  ran: number;
+}
+
+interface Prepared {
+  old: ArrayLike<number>[];
+  ref: ArrayLike<number>[] | undefined;
+  diff: OldLogprobDiff | undefined;
+  normalizer: number;
+  logprobsMs: number;
+}
+
+const now = (): number => performance.now();
+const STAT_COUNT = POLICY_STATS.length;
+
+/**
+ * The ARPO policy update (spec §5; verl `dp_actor.update_policy`) for any tfjs {@link TrainablePolicy}:
+ * old log-probs recomputed by the policy (or the sampler's), PPO mini-batches of `miniBatchSize` prompts ×
+ * their sequences, micro-batches of `microBatchSize` sequences with exact gradient accumulation, the
+ * clipped surrogate with dual-clip + KL + entropy terms, global grad-norm clipping and AdamW, `ppoEpochs`
+ * passes; and the SFT (cold-start) step. Any NaN / ±Infinity in a loss or gradient stops the update before
+ * a weight changes ({@link NonFiniteError}).
+ */
+export class PolicyOptimizer {
+  readonly lossConfig: LossConfig;
+  readonly config: OptimizerConfig;
+  readonly totalSteps: number | undefined;
+  private readonly variables: tf.Variable[];
+  private readonly adam: AdamW;
+  private readonly reference: ReferencePolicy | undefined;
+  private readonly scaling: MicroBatchScaling;
+  private readonly entropyMetric: boolean;
+  private readonly rollback: boolean;
+  private scheduleStep = 0;
+  /** Whether the last accumulation got entropies from the policy (the `entropy` metric). */
+  private lastHadEntropy = false;
+  private disposed = false;
+
+  constructor(
+    readonly policy: TfjsTrainablePolicy,
+    options: PolicyOptimizerOptions = {},
+  ) {
+    this.lossConfig = parseLossConfig(options.loss ?? {});
+    this.config = parseOptimizerConfig(options.optimizer ?? {});
+    this.totalSteps = options.totalSteps;
+    if (this.totalSteps !== undefined && !(Number.isInteger(this.totalSteps) && this.totalSteps >= 1)) {
+      throw new ArpoConfigError('policy optimizer options', [{ field: 'totalSteps', value: this.totalSteps, expected: 'an integer >= 1' }]);
+    }
+    if ((this.config.schedule === 'cosine' || this.config.warmupRatio > 0) && this.totalSteps === undefined) {
+      throw new ArpoConfigError('policy optimizer options', [
+        { field: 'totalSteps', value: undefined, expected: `the number of training steps (schedule ${this.config.schedule}, warmupRatio ${this.config.warmupRatio} need it)` },
+      ]);
+    }
+    if (this.lossConfig.klCoef > 0 && !options.referencePolicy) {
+      throw new ArpoConfigError('policy optimizer options', [
+        { field: 'referencePolicy', value: undefined, expected: `a reference policy (loss.klCoef = ${this.lossConfig.klCoef})` },
+      ]);
+    }
+    this.variables = policy.trainableVariables();
+    if (this.variables.length === 0) throw new ArpoError(`PolicyOptimizer: ${policy.modelId} has no trainable variables`);
+    this.adam = new AdamW(this.variables, this.config);
+    this.reference = options.referencePolicy;
+    this.scaling = options.microBatchScaling ?? 'exact';
+    this.entropyMetric = options.entropyMetric ?? true;
+    this.rollback = options.rollbackOnError ?? true;
+  }
+
+  /** Training steps done (update / sftStep calls that succeeded): the schedule's position. */
+  get step(): number {
+    return this.scheduleStep;
+  }
+
+  /** AdamW steps done (one per mini-batch per epoch). */
+  get optimizerSteps(): number {
+    return this.adam.step;
+  }
+
+  /** The learning rate the next update will use. */
+  learningRate(): number {
+    return learningRateAt(this.scheduleStep, this.config, this.totalSteps);
+  }
+
+  /**
+   * One RL training step over a rollout batch (e.g. `policySamples(groups, advantages)`): for each of
+   * `ppoEpochs` epochs and each mini-batch of `miniBatchSize` prompts, accumulate the gradient of the
+   * policy loss over micro-batches, clip its global norm to `gradClip`, and take one AdamW step.
+   * @throws NonFiniteError (weights and optimizer state unchanged), ArpoConfigError for bad samples.
+   */
+  async update(samples: readonly PolicySample[]): Promise<UpdateMetrics> {
+    this.checkAlive();
+    const tStart = now();
+    const prepared = await this.prepare(samples);
+    const plan = planMiniBatches(samples, this.config.miniBatchSize, this.config.microBatchSize);
+    const epochs = this.config.ppoEpochs;
+    const lr = this.learningRate();
+    const snapshot = this.rollback && plan.length * epochs > 1 ? this.adam.snapshot() : undefined;
+    const totals = new Float64Array(STAT_COUNT);
+    const steps: StepMetrics[] = [];
+    const stepLoss = { loss: 0, pgLoss: 0, klLoss: 0, entropyLoss: 0 };
+    let backwardMs = 0;
+    let optimizerMs = 0;
+    let microBatches = 0;
+    let diff = prepared.diff;
+    const measureDiff = this.lossConfig.oldLogprobSource === 'sampler';
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        for (let k = 0; k < plan.length; k++) {
+          const mini = plan[k]!;
+          const at = { epoch, miniBatch: k };
+          const measure = measureDiff && epoch === 0 && k === 0;
+          const t0 = now();
+          const acc = await this.policyGradients(samples, prepared, mini.samples, mini.microBatches, at, measure);
+          const t1 = now();
+          backwardMs += t1 - t0;
+          microBatches += acc.ran;
+          const s = acc.sums;
+          const S = POLICY_STAT_INDEX;
+          for (let i = 0; i < STAT_COUNT; i++) totals[i]! += s[i]!;
+          stepLoss.loss += s[S.loss]!;
+          stepLoss.pgLoss += s[S.pgLoss]!;
+          stepLoss.klLoss += s[S.klLoss]!;
+          stepLoss.entropyLoss += s[S.entropyLoss]!;
+          if (measure) {
+            const n = s[S.tokens]!;
+            diff = { meanAbs: n > 0 ? s[STAT_COUNT]! / n : 0, max: acc.maxima[0] ?? 0, tokens: n };
+          }
+          const { gradNorm, clipScale } = this.applyStep(acc, lr, at);
+          optimizerMs += now() - t1;
+          steps.push({ epoch, miniBatch: k, loss: s[S.loss]!, gradNorm, clipScale, lr, sequences: mini.samples.length, tokens: s[S.tokens]! });
+        }
+      }
+    } catch (error) {
+      if (snapshot) this.adam.restore(snapshot);
+      throw error;
+    } finally {
+      if (snapshot) AdamW.disposeSnapshot(snapshot);
+    }
+    this.scheduleStep += 1;
+    const nSteps = steps.length;
+    const withKl = prepared.ref !== undefined;
+    const withEntropy = totals[POLICY_STAT_INDEX.tokens]! > 0 && this.lastHadEntropy;
+    const metrics = policyMetricsFromStats(totals, { withKl, withEntropy });
+    const out: UpdateMetrics = {
+      loss: stepLoss.loss / nSteps,
+      pgLoss: stepLoss.pgLoss / nSteps,
+      clipFracLow: metrics.clipFracLow,
+      clipFracHigh: metrics.clipFracHigh,
+      clipFracDual: metrics.clipFracDual,
+      clipFrac: metrics.clipFrac,
+      approxKl: metrics.approxKl,
+      gradNorm: steps.reduce((a, x) => a + x.gradNorm, 0) / nSteps,
+      gradNormMax: Math.max(...steps.map((x) => x.gradNorm)),
+      lr,
+      tokens: samples.reduce((a, x) => a + sumOf(x.lossMask), 0),
+      responseTokens: samples.reduce((a, x) => a + x.responseTokens.length, 0),
+      sequences: samples.length,
+      prompts: new Set(samples.map((x) => x.promptId)).size,
+      optimizerSteps: nSteps,
+      microBatches,
+      oldLogprobSource: this.lossConfig.oldLogprobSource,
+      steps,
+      timings: { logprobsMs: prepared.logprobsMs, backwardMs, optimizerMs, totalMs: now() - tStart },
+    };
+    if (withKl) {
+      out.klLoss = stepLoss.klLoss / nSteps;
+      out.kl = metrics.kl!;
+    }
+    if (withEntropy) {
+      out.entropyLoss = stepLoss.entropyLoss / nSteps;
+      out.entropy = metrics.entropy!;
+    }
+    if (diff) out.oldLogprobDiff = diff;
+    return out;
+  }
+
+  /**
+   * The gradient of the policy loss of `samples` taken as ONE mini-batch (micro-batched as configured;
+   * old / reference log-probs as in {@link update}), without stepping. For inspection and tests; the
+   * caller disposes the returned tensors.
+   */
+  async gradients(samples: readonly PolicySample[]): Promise<GradientResult> {
+    this.checkAlive();
+    const prepared = await this.prepare(samples);
+    const all = samples.map((_, i) => i);
+    const micro: number[][] = [];
+    for (let k = 0; k < all.length; k += this.config.microBatchSize) micro.push(all.slice(k, k + this.config.microBatchSize));
+    const acc = await this.policyGradients(samples, prepared, all, micro, {}, false);
+    const grads = new Map<string, tf.Tensor>();
+    acc.grads.forEach((g, i) => {
+      if (g) grads.set(this.variables[i]!.name, g);
+    });
+    return { grads, loss: acc.sums[POLICY_STAT_INDEX.loss]!, gradNorm: Math.sqrt(acc.sumSquares), microBatches: acc.ran };
+  }
+
+  /**
+   * One SFT (cold-start) optimizer step over `samples` (spec §7.1): the masked negative log-likelihood of the
+   * model tokens (loss mask 1; tool results excluded), token-mean over all samples by default, accumulated
+   * exactly over micro-batches of `microBatchSize`, clipped to `gradClip`, AdamW at the scheduled rate.
+   * @throws NonFiniteError (weights unchanged).
+   */
+  async sftStep(samples: readonly SftSample[], options: { aggregation?: LossAggregation; aggregationNormalizer?: number } = {}): Promise<SftMetrics> {
+    this.checkAlive();
+    const tStart = now();
+    if (samples.length === 0) throw new ArpoError('sftStep: samples is empty (expected at least one sequence)');
+    validateSamples('SFT batch', samples);
+    const mode = options.aggregation ?? 'token-mean';
+    const normalizer = options.aggregationNormalizer ?? Math.max(1, ...samples.map((s) => s.responseTokens.length));
+    const all = samples.map((_, i) => i);
+    const masks = samples.map((s) => s.lossMask);
+    const scope = this.scopeOf(all, masks, normalizer);
+    const micros: MicroInput[] = [];
+    for (let k = 0, j = 0; k < all.length; k += this.config.microBatchSize, j++) {
+      const m = this.microInput(samples, all.slice(k, k + this.config.microBatchSize), j, { masks, mode, scope, normalizer, miniSequences: all.length });
+      if (m.tokens > 0) micros.push(m);
+    }
+    const lr = this.learningRate();
+    const t0 = now();
+    const acc = await this.accumulate(micros, false, (scores, m) => {
+      const loss = sftLossTensor(scores.logprobs, tf.tensor2d(m.weights, m.shape));
+      return { loss, sums: tf.stack([loss, tf.scalar(m.tokens)]) as tf.Tensor1D };
+    }, {}, 2);
+    const t1 = now();
+    const { gradNorm, clipScale } = this.applyStep(acc, lr, {});
+    const t2 = now();
+    this.scheduleStep += 1;
+    return {
+      loss: acc.sums[0]!,
+      gradNorm,
+      clipScale,
+      lr,
+      tokens: acc.sums[1]!,
+      sequences: samples.length,
+      microBatches: acc.ran,
+      timings: { logprobsMs: 0, backwardMs: t1 - t0, optimizerMs: t2 - t1, totalMs: t2 - tStart },
+    };
+  }
+
+  /** Frees AdamW's moments (not the policy). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.adam.dispose();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  /** Validates, and computes old (and reference) log-probs for the whole batch before any step. */
+  private async prepare(samples: readonly PolicySample[]): Promise<Prepared> {
+    if (samples.length === 0) throw new ArpoError('PolicyOptimizer: samples is empty (expected at least one sequence)');
+    validateSamples('policy update batch', samples);
+    const t0 = now();
+    const sequences = samples.map((s) => ({ promptTokens: s.promptTokens, responseTokens: s.responseTokens }));
+    let old: ArrayLike<number>[];
+    let diff: OldLogprobDiff | undefined;
+    if (this.lossConfig.oldLogprobSource === 'recompute') {
+      old = await this.policy.logprobs({ sequences });
+      checkRows('old log-prob (recomputed by the policy)', old, samples);
+      diff = samplerDiff(old, samples);
+    } else {
+      const missing = samples.findIndex((s) => s.samplerLogprobs === undefined);
+      if (missing >= 0) {
+        throw new ArpoConfigError('policy update batch', [
+          { field: `samples[${missing}].samplerLogprobs`, value: undefined, expected: "the sampler's log-probs (loss.oldLogprobSource is 'sampler')" },
+        ]);
+      }
+      old = samples.map((s) => s.samplerLogprobs!);
+    }
+    let ref: ArrayLike<number>[] | undefined;
+    if (this.reference) {
+      ref = await this.reference.logprobs({ sequences });
+      checkRows('reference log-prob', ref, samples);
+    }
+    const normalizer = this.lossConfig.aggregationNormalizer ?? Math.max(1, ...samples.map((s) => s.responseTokens.length));
+    return { old, ref, diff, normalizer, logprobsMs: now() - t0 };
+  }
+
+  private scopeOf(indices: readonly number[], masks: readonly ArrayLike<number>[], normalizer: number): AggregationScope {
+    let tokens = 0;
+    for (const i of indices) tokens += sumOf(masks[i]!);
+    return { sequences: indices.length, tokens, normalizer };
+  }
+
+  /** Right-padded host arrays of one micro-batch, with its aggregation weights. */
+  private microInput(
+    samples: readonly (SftSample & { advantages?: ArrayLike<number> })[],
+    indices: readonly number[],
+    index: number,
+    ctx: {
+      masks: readonly ArrayLike<number>[];
+      mode: LossAggregation;
+      scope: AggregationScope;
+      normalizer: number;
+      miniSequences: number;
+      old?: readonly ArrayLike<number>[];
+      ref?: readonly ArrayLike<number>[] | undefined;
+    },
+  ): MicroInput {
+    const b = indices.length;
+    const l = Math.max(0, ...indices.map((i) => samples[i]!.responseTokens.length));
+    const mask = new Float32Array(b * l);
+    const adv = ctx.old ? new Float32Array(b * l) : undefined;
+    const old = ctx.old ? new Float32Array(b * l) : undefined;
+    const ref = ctx.ref ? new Float32Array(b * l) : undefined;
+    indices.forEach((si, r) => {
+      const s = samples[si]!;
+      const n = s.responseTokens.length;
+      const m = ctx.masks[si]!;
+      for (let t = 0; t < n; t++) {
+        mask[r * l + t] = m[t]!;
+        if (adv) adv[r * l + t] = s.advantages![t]!;
+        if (old) old[r * l + t] = ctx.old![si]![t]!;
+        if (ref) ref[r * l + t] = ctx.ref![si]![t]!;
+      }
+    });
+    const shape: [number, number] = [b, l];
+    let w: Float64Array;
+    if (this.scaling === 'exact') w = aggregationWeights(mask, shape, ctx.mode, ctx.scope);
+    else {
+      w = aggregationWeights(mask, shape, ctx.mode, aggregationScope(mask, shape, ctx.normalizer));
+      const share = b / ctx.miniSequences;
+      for (let i = 0; i < w.length; i++) w[i]! *= share;
+    }
+    const input: MicroInput = {
+      index,
+      sequences: indices.map((i) => ({ promptTokens: samples[i]!.promptTokens, responseTokens: samples[i]!.responseTokens })),
+      shape,
+      mask,
+      weights: Float32Array.from(w),
+      tokens: sumOf(mask),
+    };
+    if (adv) input.advantages = adv;
+    if (old) input.old = old;
+    if (ref) input.ref = ref;
+    return input;
+  }
+
+  /** Accumulated policy-loss gradient of one mini-batch. */
+  private async policyGradients(
+    samples: readonly PolicySample[],
+    prepared: Prepared,
+    members: readonly number[],
+    microBatches: readonly (readonly number[])[],
+    at: NonFiniteLocation,
+    measureDiff: boolean,
+  ): Promise<Accumulated> {
+    const masks = samples.map((s) => s.lossMask);
+    const ctx = {
+      masks,
+      mode: this.lossConfig.aggregation,
+      scope: this.scopeOf(members, masks, prepared.normalizer),
+      normalizer: prepared.normalizer,
+      miniSequences: members.length,
+      old: prepared.old,
+      ref: prepared.ref,
+    };
+    const micros = microBatches.map((idx, j) => this.microInput(samples, idx, j, ctx)).filter((m) => m.tokens > 0);
+    const withEntropy = this.entropyMetric || this.lossConfig.entropyCoef > 0;
+    return this.accumulate(
+      micros,
+      withEntropy,
+      (scores, m) => {
+        const t = (a: Float32Array): tf.Tensor2D => tf.tensor2d(a, m.shape);
+        const mask = t(m.mask);
+        const old = t(m.old!);
+        const { loss, stats } = policyLossTensor(
+          {
+            logprobs: scores.logprobs,
+            oldLogprobs: old,
+            advantages: t(m.advantages!),
+            mask,
+            weights: t(m.weights),
+            refLogprobs: m.ref ? t(m.ref) : undefined,
+            entropies: scores.entropies,
+          },
+          this.lossConfig,
+        );
+        if (!measureDiff) return { loss, sums: stats };
+        const absDiff = tf.mul(tf.abs(tf.sub(scores.logprobs, old)), mask);
+        return { loss, sums: tf.concat([stats, tf.reshape(tf.sum(absDiff), [1])]) as tf.Tensor1D, maxima: tf.reshape(tf.max(absDiff), [1]) as tf.Tensor1D };
+      },
+      at,
+      measureDiff ? STAT_COUNT + 1 : STAT_COUNT,
+    );
+  }
+
+  /**
+   * Sums the gradients of the micro-batch losses (each already weighted for the mini-batch), checking the
+   * trained tokens' log-probs, the loss and the running gradient for NaN / ±Infinity after every
+   * micro-batch (one small read-back each: loss, log-prob probe, stats and the per-variable Σg² of the
+   * running sum, which also gives the global norm). A non-finite running sum means this micro-batch's
+   * gradient is the culprit: the previous sum was checked.
+   */
+  private async accumulate(
+    micros: readonly MicroInput[],
+    withEntropy: boolean,
+    build: (scores: TokenScores<tf.Tensor>, m: MicroInput) => BuiltLoss,
+    at: NonFiniteLocation,
+    sumCount: number,
+  ): Promise<Accumulated> {
+    const nVars = this.variables.length;
+    let acc: (tf.Tensor | undefined)[] = new Array<tf.Tensor | undefined>(nVars).fill(undefined);
+    const sums = new Float64Array(sumCount);
+    let maxima = new Float64Array(0);
+    let sumSquares = 0;
+    let hadEntropy = false;
+    try {
+      for (const m of micros) {
+        const kept: { probe?: tf.Tensor; sums?: tf.Tensor1D; maxima?: tf.Tensor1D } = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const scores = this.policy.scoreTokens({ sequences: m.sequences, withEntropy });
+          const [rows, cols] = scores.logprobs.shape;
+          if (scores.logprobs.rank !== 2 || rows !== m.shape[0] || cols !== m.shape[1]) {
+            throw new ArpoError(`${this.policy.modelId}: scoreTokens returned logprobs of shape [${scores.logprobs.shape.join(', ')}] (expected [${m.shape.join(', ')}])`);
+          }
+          if (withEntropy && scores.entropies) hadEntropy = true;
+          // Σ log πθ over trained tokens: NaN / ±Infinity there must stop the update, and the loss alone
+          // does not show it on wasm, whose clipByValue / maximum turn NaN into a bound.
+          const trained = tf.greater(tf.tensor2d(m.mask, m.shape), 0);
+          kept.probe = tf.keep(tf.sum(tf.where(trained, scores.logprobs, tf.zerosLike(scores.logprobs))));
+          const built = build(scores, m);
+          kept.sums = tf.keep(built.sums);
+          if (built.maxima) kept.maxima = tf.keep(built.maxima);
+          return built.loss;
+        }, this.variables);
+        const next = this.variables.map((v, i) => {
+          const g = grads[v.name];
+          const prev = acc[i];
+          if (!g) return prev;
+          if (!prev) return g;
+          const sum = tf.add(prev, g);
+          prev.dispose();
+          g.dispose();
+          return sum;
+        });
+        acc = next;
+        const check = tf.tidy(() =>
+          tf.concat([
+            tf.reshape(value, [1]),
+            tf.reshape(kept.probe!, [1]),
+            kept.sums!,
+            ...(kept.maxima ? [kept.maxima] : []),
+            tf.stack(acc.map((g) => (g ? tf.sum(tf.square(g)) : tf.scalar(0)))),
+          ]),
+        );
+        tf.dispose([value, kept.probe!, kept.sums!, ...(kept.maxima ? [kept.maxima] : [])]);
+        const data = await check.data();
+        check.dispose();
+        const where = { ...at, microBatch: m.index };
+        if (!Number.isFinite(data[1]!)) throw new NonFiniteError(`log πθ of a trained token (${this.policy.modelId} scoreTokens)`, data[1]!, where);
+        if (!Number.isFinite(data[0]!)) throw new NonFiniteError('loss', data[0]!, where);
+        const nMax = kept.maxima ? kept.maxima.shape[0] : 0;
+        const sq = data.subarray(2 + sumCount + nMax);
+        for (let i = 0; i < nVars; i++) {
+          if (!Number.isFinite(sq[i]!)) {
+            const name = this.variables[i]!.name;
+            throw new NonFiniteError(`gradient of ${name}${Number.isNaN(sq[i]!) ? '' : ' (or its squared norm)'}`, Number.isNaN(sq[i]!) ? NaN : Infinity, where);
+          }
+        }
+        for (let i = 0; i < sumCount; i++) sums[i]! += data[2 + i]!;
+        if (nMax > 0) {
+          const mx = data.subarray(2 + sumCount, 2 + sumCount + nMax);
+          maxima = maxima.length === 0 ? Float64Array.from(mx) : maxima.map((x, i) => Math.max(x, mx[i]!));
+        }
+        sumSquares = 0;
+        for (let i = 0; i < nVars; i++) sumSquares += sq[i]!;
+      }
+    } catch (error) {
+      tf.dispose(acc.filter((g): g is tf.Tensor => g !== undefined));
+      throw error;
+    }
+    this.lastHadEntropy = hadEntropy;
+    return { grads: acc, sumSquares, sums, maxima, ran: micros.length };
+  }
+
+  /** Global norm, clip factor (torch `clip_grad_norm_`) and one AdamW step; disposes the gradients. */
+  private applyStep(acc: Accumulated, lr: number, at: NonFiniteLocation): { gradNorm: number; clipScale: number } {
+    try {
+      const gradNorm = Math.sqrt(acc.sumSquares);
+      if (!Number.isFinite(gradNorm)) throw new NonFiniteError('global gradient norm', gradNorm, at);
+      const clip = this.config.gradClip;
+      const clipScale = clip > 0 ? Math.min(1, clip / (gradNorm + 1e-6)) : 1;
+      this.adam.apply(acc.grads, lr, clipScale);
+      return { gradNorm, clipScale };
+    } finally {
+      tf.dispose(acc.grads.filter((g): g is tf.Tensor => g !== undefined));
+    }
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new ArpoError('PolicyOptimizer: optimizer was disposed');
+  }
+}
+
+function sumOf(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s;
+}
+
+/** Row count, row lengths and finiteness of per-sequence log-probs returned by a policy. */
+function checkRows(what: string, rows: readonly ArrayLike<number>[], samples: readonly PolicySample[]): void {
+  if (rows.length !== samples.length) throw new ArpoError(`${what}: ${rows.length} rows (expected ${samples.length}, one per sample)`);
+  rows.forEach((row, i) => {
+    const n = samples[i]!.responseTokens.length;
+    if (row.length !== n) throw new ArpoError(`${what}: row ${i} has ${row.length} entries (expected ${n}, one per response token)`);
+    for (let t = 0; t < n; t++) {
+      if (!Number.isFinite(row[t]!)) throw new NonFiniteError(`${what} of samples[${i}]${samples[i]!.id ? ` (${samples[i]!.id})` : ''} at response position ${t}`, row[t]!);
+    }
+  });
+}
+
+/** |old − sampler| over trained tokens of samples that carry sampler log-probs. */
+function samplerDiff(old: readonly ArrayLike<number>[], samples: readonly PolicySample[]): OldLogprobDiff | undefined {
+  let sum = 0;
+  let max = 0;
+  let n = 0;
+  samples.forEach((s, i) => {
+    if (!s.samplerLogprobs) return;
+    for (let t = 0; t < s.responseTokens.length; t++) {
+      if (!s.lossMask[t]) continue;
+      const d = Math.abs(old[i]![t]! - s.samplerLogprobs[t]!);
+      sum += d;
+      max = Math.max(max, d);
+      n += 1;
+    }
+  });
+  return n > 0 ? { meanAbs: sum / n, max, tokens: n } : undefined;
+}
