@@ -157,7 +157,9 @@ export class RolloutEngine {
         const followsTool = s.segments.at(-1)?.kind === 'tool-result';
         let entropy: number | undefined;
         let dh: number | undefined;
-        if (c.mode === 'adaptive' && gen.tokens.length > 0) {
+        // Measured in both modes (the GRPO baseline reports entropy too); only adaptive mode branches on it.
+        const measurable = c.entropySource === 'full' ? gen.entropies !== undefined : (gen.topLogprobs?.length ?? 0) > 0;
+        if (gen.tokens.length > 0 && (c.mode === 'adaptive' || measurable)) {
           entropy = generationEntropy(gen, c, vocabSize);
           dh = this.tracker.observe((c.baselineReset === 'persistent-slot' ? s.slot : s.id) as never, entropy).deltaH;
           deltaH.set(s, dh);
