@@ -120,3 +120,13 @@ describe('mathEqual', () => {
     expect(mathEqual('3.01', '3', { relTol: 1e-3 })).toBe(false);
   });
 });
+
+describe('mathEqual on large integers', () => {
+  it('compares plain integers exactly (no relative tolerance)', () => {
+    expect(mathEqual('442402489', '442402488')).toBe(false); // 1 apart: within 1e-6 relative, still wrong
+    expect(mathEqual('442402488', '442,402,488')).toBe(true);
+    expect(mathEqual('-12', '-12')).toBe(true);
+    expect(mathEqual('12345678901234567890', '12345678901234567891')).toBe(false); // beyond float64 precision
+    expect(mathEqual('3', '3.0')).toBe(true); // not both plain integers: numeric comparison
+  });
+});
