@@ -27,7 +27,9 @@ import { SubprocessPythonExecutor } from './subprocess-executor.js';
 import { isRoot } from './system.js';
 
 const MiB = 1024 * 1024;
-const TIMEOUT_MS = 2000;
+// Wall-clock limit per attack: long enough that a loaded CI machine (nx runs two test suites at once) still
+// imports numpy or unwinds a recursion before it; attacks that run forever take this long.
+const TIMEOUT_MS = 6000;
 const LIMITS = { cpuSeconds: 1, tmpfsBytes: 32 * MiB, maxFileBytes: 8 * MiB, maxStdoutBytes: MiB, memoryBytes: 1024 * MiB };
 const CONCURRENCY = 3;
 const SLACK_MS = 4000;
