@@ -1,4 +1,5 @@
 import type { LossConfig } from '@arpo/core';
+import type { PolicyLossMetrics } from './policy-loss.js';
 
 /** Wall-clock split of an update (milliseconds). */
 export interface UpdateTimings {
@@ -36,8 +37,11 @@ export interface OldLogprobDiff {
   tokens: number;
 }
 
-/** Metrics of one {@link PolicyOptimizer.update} (verl's `actor/*` metrics). */
-export interface UpdateMetrics {
+/**
+ * Metrics of one {@link PolicyOptimizer.update} (verl's `actor/*` metrics). The clip fractions, approx KL, KL
+ * and entropy of {@link PolicyLossMetrics} are token-means over all trained tokens of all epochs.
+ */
+export interface UpdateMetrics extends Omit<PolicyLossMetrics, 'tokens'> {
   /** Mean over optimizer steps of the aggregated loss (pgLoss + klCoef·klLoss − entropyCoef·entropyLoss). */
   loss: number;
   /** Mean over optimizer steps of the aggregated clipped surrogate. */
@@ -46,18 +50,6 @@ export interface UpdateMetrics {
   klLoss?: number;
   /** Mean over optimizer steps of the aggregated entropy (when the policy returns entropies). */
   entropyLoss?: number;
-  /** Token-means over all trained tokens of all epochs. */
-  clipFracLow: number;
-  clipFracHigh: number;
-  clipFracDual: number;
-  /** clipFracLow + clipFracHigh (verl `pg_clipfrac`). */
-  clipFrac: number;
-  /** Token-mean of log π_old − log πθ (verl `ppo_kl`). */
-  approxKl: number;
-  /** Token-mean of the KL estimator to the reference policy (when set). */
-  kl?: number;
-  /** Token-mean entropy of πθ (nats; when the policy returns entropies). */
-  entropy?: number;
   /** Mean over optimizer steps of the pre-clip global gradient norm. */
   gradNorm: number;
   /** Largest pre-clip global gradient norm of the update. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { findProcessesWithEnv, killProcessTree } from './proc.js';
+import type { PythonRunResult } from './python-executor.js';
 
 /** A process to start. */
 export interface ProcessSpec {
@@ -39,16 +40,8 @@ export interface BootstrapStatus {
   limit?: 'memory' | 'cpu' | null;
 }
 
-/** What {@link runProcess} observed. */
-export interface ProcessOutcome {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  aborted: boolean;
-  durationMs: number;
-  outputTruncated: boolean;
+/** What {@link runProcess} observed: the fields of a {@link PythonRunResult} it can know, plus the supervisor's report. */
+export interface ProcessOutcome extends Omit<PythonRunResult, 'limitExceeded'> {
   /** The supervisor's report, when there was one. */
   status: BootstrapStatus | null;
 }
