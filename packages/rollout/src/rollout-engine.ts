@@ -1,5 +1,6 @@
 import {
   ArpoError,
+  closingTag,
   createRng,
   endingToolTag,
   formatToolResult,
@@ -153,7 +154,6 @@ export class RolloutEngine {
       active.forEach((s, i) => {
         const gen = generations[i]!;
         m.tokensGenerated += gen.tokens.length;
-        const segmentStart = s.responseTokens.length;
         const followsTool = s.segments.at(-1)?.kind === 'tool-result';
         let entropy: number | undefined;
         let dh: number | undefined;
@@ -173,12 +173,8 @@ export class RolloutEngine {
           ...(entropy !== undefined ? { entropy, deltaH: dh } : {}),
         });
         const segment = s.segments.at(-1) as ModelSegment;
-        // Paper timing: the k tokens after tool result t decide the fork just after result t.
-        if (c.decisionTiming === 'after-k-tokens') {
-          if (followsTool) decisionSegment.set(s, { ...segment, start: segmentStart });
-        } else {
-          decisionSegment.set(s, segment);
-        }
+        // Paper timing: only a segment that follows tool result t decides (the fork is at its start).
+        if (c.decisionTiming === 'segment-end' || followsTool) decisionSegment.set(s, segment);
         this.classify(s, gen, eos, calls, m);
       });
 
@@ -234,8 +230,7 @@ export class RolloutEngine {
               created += 1;
               m.branches += 1;
             }
-            const recorded = source.segments.find((s) => s.kind === 'model' && s.start === segment.start) as ModelSegment | undefined;
-            if (recorded) recorded.branch = { probability, attempts, children };
+            segment.branch = { probability, attempts, children }; // the record in the source's own segments
             for (const childId of children) forks.push(Promise.resolve(this.policy.fork?.(source.id, childId)));
           }
         });
@@ -288,8 +283,6 @@ export class RolloutEngine {
   private classify(s: TrajectoryState, gen: Generation, eos: number, calls: { state: TrajectoryState; request: ToolCallRequest }[], m: RolloutMetrics): void {
     const c = this.config;
     if (gen.finishReason === 'stop') {
-      const text = this.policy.tokenizer.decode(s.responseTokens);
-      const tool = endingToolTag(text, this.tools.toolNames) ?? (gen.stopString ? gen.stopString.slice(2, -1) : null);
       if (s.toolCalls >= c.callLimit) {
         // Call limit: append EOS (mask 1) and stop.
         appendSegment(s, [eos], 1, null, { kind: 'injected', reason: 'call-limit-eos' });
@@ -298,6 +291,8 @@ export class RolloutEngine {
         return;
       }
       s.toolCalls += 1;
+      const text = this.policy.tokenizer.decode(s.responseTokens);
+      const tool = endingToolTag(text, this.tools.toolNames) ?? this.tools.toolNames.find((name) => closingTag(name) === gen.stopString);
       const call = tool ? parseToolCall(text, [tool], 'training') : null;
       if (!call || call.input === '') {
         m.emptyToolCalls += 1;
