@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomicSync } from '@arpo/tools';
 
 /** One JSON value per line, `\n`-terminated. */
 export function toJsonl(rows: Iterable<unknown>): string {
@@ -8,12 +9,10 @@ export function toJsonl(rows: Iterable<unknown>): string {
   return out;
 }
 
-/** Writes rows as JSONL atomically (a temp file renamed into place); creates the folder. */
+/** Writes rows as JSONL atomically (`@arpo/tools`' temp file + fsync + rename); creates the folder. */
 export function writeJsonl(path: string, rows: Iterable<unknown>): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, toJsonl(rows));
-  renameSync(tmp, path);
+  writeFileAtomicSync(path, toJsonl(rows));
 }
 
 /** The non-blank lines of a JSONL text with their 1-based line numbers (a leading BOM is dropped). */
