@@ -128,5 +128,8 @@ describe('mathEqual on large integers', () => {
     expect(mathEqual('-12', '-12')).toBe(true);
     expect(mathEqual('12345678901234567890', '12345678901234567891')).toBe(false); // beyond float64 precision
     expect(mathEqual('3', '3.0')).toBe(true); // not both plain integers: numeric comparison
+    expect(mathEqual('442{,}402{,}489', '442402488')).toBe(false); // LaTeX thousands separator
+    expect(mathEqual('442{,}402{,}488', '442402488')).toBe(true);
+    expect(mathEqual('442 402 489', '442402488')).toBe(false); // space separators (the normaliser drops spaces)
   });
 });

@@ -14,7 +14,7 @@ export interface MathEqualOptions {
  * True when the two answers are equal after {@link normalizeMathAnswer} (Hendrycks-MATH string normaliser), or
  * when both evaluate ({@link numericValue}: numbers, fractions, `\sqrt`, `\pi`, thousands separators) to values
  * within `relTol` (|a − b| ≤ relTol·max(|a|, |b|), or ≤ 1e-12 near zero). Two plain integers (digits,
- * optional sign and thousands separators) must be exactly equal: a relative tolerance would accept
+ * optional sign, `,` / `{,}` / space thousands separators) must be exactly equal: a relative tolerance would accept
  * `442402489` for `442402488`.
  */
 export function mathEqual(a: string, b: string, options: MathEqualOptions = {}): boolean {
@@ -32,8 +32,8 @@ export function mathEqual(a: string, b: string, options: MathEqualOptions = {}):
   return candidates.some((c) => Math.abs(x - c) <= Math.max(relTol * Math.max(Math.abs(x), Math.abs(c)), 1e-12));
 }
 
-/** The integer a string spells exactly (sign, digits, `,` thousands separators), as a BigInt; else null. */
+/** The integer a string spells exactly (sign, digits, `,` or LaTeX `{,}` thousands separators), as a BigInt; else null. */
 function plainInteger(text: string): bigint | null {
-  const t = text.replace(/,(?=\d{3}(\D|$))/g, '');
+  const t = text.replace(/\{,\}/g, '').replace(/,(?=\d{3}(\D|$))/g, '');
   return /^[+-]?\d+$/.test(t) ? BigInt(t) : null;
 }

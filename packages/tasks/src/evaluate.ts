@@ -353,17 +353,10 @@ export function scoreResponse(
 }
 
 /**
- * Math answers: when both are integers (`1,234`, `-5`, `1 234` allowed) they must be equal exactly (`mathEqual`'s
- * relative tolerance would accept an off-by-one 12-digit answer); otherwise `mathEqual`.
+ * Math answers: `mathEqual` of `@arpo/reward` (plain integers such as `1,234`, `1{,}234` or `1 234` compare
+ * exactly there; anything else numerically within `relTol` or by the MATH string normaliser).
  */
 export function mathAnswersEqual(prediction: string, gold: string, relTol = 1e-6): boolean {
-  const integer = (s: string): bigint | null => {
-    const t = s.trim().replace(/^\$|\$$/g, '').replace(/(\d)[, ](?=\d{3}\b)/g, '$1').replace(/\{,\}/g, '');
-    return /^-?\d+$/.test(t) ? BigInt(t) : null;
-  };
-  const a = integer(prediction);
-  const b = integer(gold);
-  if (a !== null && b !== null) return a === b;
   return mathEqual(prediction, gold, { relTol });
 }
 
