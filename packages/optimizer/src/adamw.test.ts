@@ -78,3 +78,23 @@ describe('AdamW', () => {
     opt.dispose();
   });
 });
+
+describe('AdamW state export', () => {
+  it('a restored optimizer takes exactly the same next step', async () => {
+    const mk = () => [tf.variable(tf.tensor1d([1, -2, 3])), tf.variable(tf.tensor2d([[0.5, 0.25]]))];
+    const grads = [tf.tensor1d([0.1, -0.3, 0.2]), tf.tensor2d([[1, -1]])];
+    const va = mk();
+    const a = new AdamW(va, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 });
+    a.apply(grads, 0.01);
+    a.apply(grads, 0.01);
+    const state = a.exportState();
+    const vb = va.map((x) => tf.variable(x.clone()));
+    const b = new AdamW(vb, { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 });
+    b.importState(state);
+    expect(b.step).toBe(2);
+    a.apply(grads, 0.01);
+    b.apply(grads, 0.01);
+    va.forEach((x, i) => expect(Array.from(vb[i]!.dataSync())).toEqual(Array.from(x.dataSync())));
+    expect(() => b.importState({ step: 1, m: [state.m[0]!], v: [state.v[0]!] })).toThrow(/1 moments \(expected 2/);
+  });
+});

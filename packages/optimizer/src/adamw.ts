@@ -22,6 +22,13 @@ export interface AdamWSnapshot {
  *   m ← β1·m + (1 − β1)·g,   v ← β2·v + (1 − β2)·g²
  *   θ ← θ − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
  */
+/** AdamW's state without the weights: step t and the moments m, v (one array per variable). */
+export interface AdamWState {
+  step: number;
+  m: Float32Array[];
+  v: Float32Array[];
+}
+
 export class AdamW {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
@@ -88,6 +95,27 @@ export class AdamW {
     this.variables.forEach((x, i) => x.assign(s.values[i]!));
     this.m.forEach((x, i) => x.assign(s.m[i]!));
     this.v.forEach((x, i) => x.assign(s.v[i]!));
+  }
+
+  /** The moments and step as plain arrays (for checkpoints); weights are saved with the model. */
+  exportState(): AdamWState {
+    return { step: this.t, m: this.m.map((x) => x.dataSync() as Float32Array), v: this.v.map((x) => x.dataSync() as Float32Array) };
+  }
+
+  /** Restores {@link exportState}'s output; shapes must match the variables. */
+  importState(state: AdamWState): void {
+    if (state.m.length !== this.m.length || state.v.length !== this.v.length) {
+      throw new ArpoError(`AdamW.importState: ${state.m.length} moments (expected ${this.m.length}, one per variable)`);
+    }
+    const load = (dst: tf.Variable[], src: readonly Float32Array[], name: string): void =>
+      dst.forEach((x, i) => {
+        const values = src[i]!;
+        if (values.length !== x.size) throw new ArpoError(`AdamW.importState: ${name}[${i}] has ${values.length} values (expected ${x.size} for shape [${x.shape.join(', ')}])`);
+        x.assign(tf.tensor(values, x.shape, 'float32'));
+      });
+    load(this.m, state.m, 'm');
+    load(this.v, state.v, 'v');
+    this.t = state.step;
   }
 
   static disposeSnapshot(s: AdamWSnapshot): void {

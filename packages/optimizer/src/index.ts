@@ -23,7 +23,7 @@ export { klPenaltyTensor } from './kl-penalty-tensor.js';
 export { policyLossTensor, sftLossTensor, type PolicyLossTensorInput } from './policy-loss-tensor.js';
 
 // The update.
-export { AdamW, type AdamWConfig, type AdamWSnapshot } from './adamw.js';
+export { AdamW, type AdamWConfig, type AdamWSnapshot, type AdamWState } from './adamw.js';
 export { learningRateAt, warmupSteps, type ScheduleConfig } from './lr-schedule.js';
 export { planMiniBatches, type MiniBatchPlan } from './batch-plan.js';
 export { policySamples, validateSamples, type PolicySample, type SampleTrajectory, type SftSample } from './policy-sample.js';
@@ -33,6 +33,7 @@ export {
   type GradientResult,
   type MicroBatchScaling,
   type PolicyOptimizerOptions,
+  type PolicyOptimizerState,
   type ReferencePolicy,
   type TfjsTrainablePolicy,
 } from './policy-optimizer.js';

@@ -13,7 +13,7 @@ import {
   type TokenScores,
   type TrainablePolicy,
 } from '@arpo/core';
-import { AdamW } from './adamw.js';
+import { AdamW, type AdamWState } from './adamw.js';
 import { aggregationScope, aggregationWeights, type AggregationScope } from './aggregation.js';
 import { planMiniBatches } from './batch-plan.js';
 import { learningRateAt } from './lr-schedule.js';
@@ -24,6 +24,13 @@ import { validateSamples, type PolicySample, type SftSample } from './policy-sam
 import type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics } from './update-metrics.js';
 
 /** A `TrainablePolicy` on tfjs (e.g. `@arpo/policy-tfjs`'s `TfjsPolicy`). */
+/** What {@link PolicyOptimizer.exportState} returns. */
+export interface PolicyOptimizerState {
+  /** Training steps done (the learning-rate schedule's position). */
+  scheduleStep: number;
+  adam: AdamWState;
+}
+
 export type TfjsTrainablePolicy = TrainablePolicy<tf.Tensor, tf.Variable>;
 
 /** Where reference log-probs come from (e.g. `policy.frozenCopy()`); needed when `klCoef > 0`. */
@@ -333,6 +340,22 @@ export class PolicyOptimizer {
       microBatches: acc.ran,
       timings: { logprobsMs: 0, backwardMs: t1 - t0, optimizerMs: t2 - t1, totalMs: t2 - tStart },
     };
+  }
+
+  /** Schedule position and AdamW state, for checkpoints (the weights are saved with the policy). */
+  exportState(): PolicyOptimizerState {
+    this.checkAlive();
+    return { scheduleStep: this.scheduleStep, adam: this.adam.exportState() };
+  }
+
+  /** Continues from {@link exportState}'s output: the next update is the one the saved optimizer would have made. */
+  importState(state: PolicyOptimizerState): void {
+    this.checkAlive();
+    if (!Number.isInteger(state.scheduleStep) || state.scheduleStep < 0) {
+      throw new ArpoError(`PolicyOptimizer.importState: scheduleStep = ${state.scheduleStep} (expected an integer >= 0)`);
+    }
+    this.adam.importState(state.adam);
+    this.scheduleStep = state.scheduleStep;
   }
 
   /** Frees AdamW's moments (not the policy). */

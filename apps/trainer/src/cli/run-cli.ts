@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { ArpoConfigError } from '@arpo/core';
+import { trainerConfigJsonSchema } from '../config/json-schema.js';
+import { resolveConfig } from '../config/load-config.js';
+import { COMPARE_CONFIG, QUICK_CONFIG } from '../config/presets.js';
+import { deepMerge, type TrainerConfig } from '../config/trainer-config.js';
+import { compareCommand } from '../commands/compare-command.js';
+import { demoCommand } from '../commands/demo-command.js';
+import { evalCommand } from '../commands/eval-command.js';
+import { sftCommand } from '../commands/sft-command.js';
+import { trainCommand } from '../commands/train-command.js';
+import type { CommandEnv } from '../commands/session.js';
+import { defaultOutputMode, Reporter, type OutputMode } from '../progress/reporter.js';
+import type { EvalRow } from '../run-files.js';
+import { RunFolder } from '../run/run-folder.js';
+import { StopSignal } from '../run/stop-signal.js';
+import { writeReport } from '../report/index.js';
+import { HELP } from './help.js';
+import { flagFields, intFlag, parseCli, type CliArgs } from './parse-cli.js';
+
+function outputMode(args: CliArgs): OutputMode {
+  if (args.values.json) return 'json';
+  if (args.values.quiet) return 'quiet';
+  if (args.values.plain) return 'plain';
+  return defaultOutputMode(process.stderr);
+}
+
+/**
+ * The config of a run command: on `--resume` the run folder's saved config (flags must not change it), else
+ * defaults ← command preset ← `--quick` ← file ← flags ← `--set`, validated before any work starts.
+ */
+function commandConfig(args: CliArgs, out: string, base: Record<string, unknown> = {}): TrainerConfig {
+  const saved = args.values.resume ? new RunFolder(out).readConfig() : null;
+  if (saved) return resolveConfig({ base: saved.config as Record<string, unknown> });
+  const preset = args.values.quick ? (deepMerge(base, QUICK_CONFIG) as Record<string, unknown>) : base;
+  return resolveConfig({ base: preset, ...(args.values.config ? { file: args.values.config } : {}), flags: flagFields(args), assignments: args.values.set ?? [] });
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+
+/** Before/after lines of an RL stage, per suite, tools on and off. */
+function evalTable(rows: readonly EvalRow[]): string {
+  return rows.map((r) => `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}  (${r.examples} questions)`).join('\n');
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 2 bad input, 130 interrupted). */
+export async function commandLineMain(argv: readonly string[]): Promise<number> {
+  const args = parseCli(argv);
+  if (args.command === 'help' || args.values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const reporter = new Reporter({ mode: outputMode(args) });
+  const print = (text: string): void => {
+    if (reporter.mode !== 'json') process.stdout.write(`${text}\n`);
+  };
+  if (args.command === 'config') {
+    if (args.values.schema) {
+      process.stdout.write(`${JSON.stringify(trainerConfigJsonSchema(), null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(`${JSON.stringify(commandConfig(args, ''), null, 2)}\n`);
+    return 0;
+  }
+  if (args.command === 'report') {
+    if (args.positionals.length === 0) throw new ArpoConfigError('arpo report', [{ field: '<run-dir>', value: undefined, expected: 'one or more run folders' }]);
+    const path = await writeReport(args.positionals.map((p) => resolve(p)), args.values.out ? resolve(args.values.out) : undefined);
+    print(`report: ${path}`);
+    reporter.record('report', { path });
+    return 0;
+  }
+  if (args.command === 'serve') return serve(args, reporter);
+
+  const out = resolve(args.values.out ?? `runs/${args.command}`);
+  const base = args.command === 'compare' ? (COMPARE_CONFIG as unknown as Record<string, unknown>) : {};
+  const config = commandConfig(args, out, base);
+  const stop = new StopSignal().install((sig) => reporter.warn(`${sig}: stopping after the current step and saving a checkpoint (again to exit at once)`));
+  const env: CommandEnv = { reporter, stop, argv: ['arpo', ...argv] };
+  try {
+    switch (args.command) {
+      case 'demo': {
+        const r = await demoCommand(env, { config, out, resume: args.values.resume ?? false });
+        print(`\nRL stage (ARPO, ${r.summary.steps} steps), held-out test questions:\n${evalTable([...r.before, ...r.after])}`);
+        print(`\nreport: ${r.report}`);
+        reporter.record('result', { summary: r.summary, report: r.report });
+        break;
+      }
+      case 'sft': {
+        const r = await sftCommand(env, { config, out, resume: args.values.resume ?? false });
+        print(`\n${evalTable(r.evals)}\nmodel: ${r.modelDir ?? '(not completed)'}`);
+        reporter.record('result', { summary: r.summary, modelDir: r.modelDir });
+        break;
+      }
+      case 'train': {
+        const r = await trainCommand(env, { config, out, resume: args.values.resume ?? false });
+        print(`\n${evalTable([...r.before, ...r.after])}\nmodel: ${r.modelDir ?? '(not completed)'}\nreport: ${r.report}`);
+        reporter.record('result', { summary: r.summary, modelDir: r.modelDir, report: r.report });
+        break;
+      }
+      case 'eval': {
+        const rows = await evalCommand(env, { config, out });
+        print(`\n${evalTable(rows)}`);
+        reporter.record('result', { evaluations: rows });
+        break;
+      }
+      case 'compare': {
+        const seeds = intFlag('seeds', args.values.seeds) ?? 3;
+        if (seeds < 1) throw new ArpoConfigError('arpo compare', [{ field: '--seeds', value: seeds, expected: 'an integer >= 1' }]);
+        const r = await compareCommand(env, { config, out, seeds });
+        print(`\n${r.table}\n\nreport: ${r.report}`);
+        reporter.record('result', { lines: r.lines, report: r.report });
+        break;
+      }
+    }
+  } finally {
+    stop.uninstall();
+  }
+  if (stop.stopped) {
+    reporter.warn(`stopped by ${stop.stoppedBy}; continue with --resume --out ${out}`);
+    return 130;
+  }
+  return 0;
+}
+
+async function serve(_args: CliArgs, _reporter: Reporter): Promise<number> {
+  throw new ArpoConfigError('arpo serve', [{ field: 'command', value: 'serve', expected: 'an installed @arpo/policy-openai' }]);
+}

@@ -1,0 +1,88 @@
+import type { Algorithm, EvalRow, RunSummaryFile } from '../run-files.js';
+
+/** One finished training run of a comparison. */
+export interface CompareRun {
+  algorithm: Algorithm;
+  seed: number;
+  dir: string;
+  summary: RunSummaryFile;
+  /** Evaluation rows after RL (tools on and off). */
+  after: EvalRow[];
+  /** Evaluation rows before RL (the shared SFT model). */
+  before: EvalRow[];
+}
+
+/** Mean and sample standard deviation (n − 1; 0 for a single value). */
+export function meanStd(xs: readonly number[]): { mean: number; std: number; n: number } {
+  const n = xs.length;
+  if (n === 0) return { mean: NaN, std: NaN, n };
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, n };
+}
+
+/** One line of the comparison table. */
+export interface CompareLine {
+  algorithm: Algorithm;
+  seeds: number;
+  /** Test accuracy with tools after RL, by suite: mean and std over seeds. */
+  accuracy: Record<string, { mean: number; std: number }>;
+  /** The same before RL (the shared starting point). */
+  accuracyBefore: Record<string, { mean: number; std: number }>;
+  /** Tool calls executed during training (mean over seeds). */
+  toolCalls: { mean: number; std: number };
+  /** Response tokens generated during training (mean over seeds). */
+  tokens: { mean: number; std: number };
+  /** Wall time of a training run in seconds (mean over seeds). */
+  wallSeconds: { mean: number; std: number };
+}
+
+const accuracyBySuite = (runs: readonly CompareRun[], pick: (r: CompareRun) => EvalRow[]): Record<string, { mean: number; std: number }> => {
+  const suites = [...new Set(runs.flatMap((r) => pick(r).filter((e) => e.tools === 'on').map((e) => e.suite)))];
+  return Object.fromEntries(
+    suites.map((s) => {
+      const { mean, std } = meanStd(runs.flatMap((r) => pick(r).filter((e) => e.tools === 'on' && e.suite === s).map((e) => e.accuracy)));
+      return [s, { mean, std }];
+    }),
+  );
+};
+
+/** The table of `arpo compare`: one line per algorithm, aggregated over seeds. */
+export function compareLines(runs: readonly CompareRun[]): CompareLine[] {
+  const algorithms = [...new Set(runs.map((r) => r.algorithm))];
+  return algorithms.map((algorithm) => {
+    const rs = runs.filter((r) => r.algorithm === algorithm);
+    const ms = (f: (r: CompareRun) => number) => {
+      const { mean, std } = meanStd(rs.map(f));
+      return { mean, std };
+    };
+    return {
+      algorithm,
+      seeds: rs.length,
+      accuracy: accuracyBySuite(rs, (r) => r.after),
+      accuracyBefore: accuracyBySuite(rs, (r) => r.before),
+      toolCalls: ms((r) => Object.values(r.summary.trainToolCalls).reduce((a, b) => a + b, 0)),
+      tokens: ms((r) => r.summary.trainTokens),
+      wallSeconds: ms((r) => r.summary.wallMs / 1000),
+    };
+  });
+}
+
+const pct = (x: { mean: number; std: number }): string => `${(100 * x.mean).toFixed(1)} ± ${(100 * x.std).toFixed(1)}`;
+const num = (x: { mean: number; std: number }, digits = 0): string => `${x.mean.toFixed(digits)} ± ${x.std.toFixed(digits)}`;
+
+/** The table as Markdown (printed by `arpo compare` and pasted into the README). */
+export function formatCompareTable(lines: readonly CompareLine[]): string {
+  const suites = [...new Set(lines.flatMap((l) => Object.keys(l.accuracy)))];
+  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % (before → after RL)`), 'tool calls in training', 'tokens generated', 'wall s'];
+  const rows = lines.map((l) => [
+    l.algorithm.toUpperCase(),
+    String(l.seeds),
+    ...suites.map((s) => `${l.accuracyBefore[s] ? pct(l.accuracyBefore[s]) : '–'} → ${l.accuracy[s] ? pct(l.accuracy[s]) : '–'}`),
+    num(l.toolCalls),
+    num(l.tokens),
+    num(l.wallSeconds),
+  ]);
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,188 @@
+import { computeAdvantages } from '@arpo/advantage';
+import { createRng, type ToolExecutor } from '@arpo/core';
+import { EntropyTracker } from '@arpo/entropy';
+import { PolicyOptimizer, policySamples } from '@arpo/optimizer';
+import type { TfjsPolicy } from '@arpo/policy-tfjs';
+import { createHierarchicalReward } from '@arpo/reward';
+import { RolloutEngine } from '@arpo/rollout';
+import { renderPrompt, type TaskExample } from '@arpo/tasks';
+import type { RewardFunction } from '@arpo/core';
+import type { Algorithm, ToolCounts } from '../run-files.js';
+import { readTrainerCheckpoint, saveModelAtomic, saveTrainerCheckpoint } from '../run/checkpoint.js';
+import type { RunContext } from '../run/run-context.js';
+import { batchAt } from './data-order.js';
+import { sampledGroup } from './sampled-group.js';
+import { scoreGroup, type GroupScores } from './score-groups.js';
+import { trainRow } from './train-row.js';
+
+/** How an RL phase ended. */
+export interface TrainResult {
+  steps: number;
+  completed: boolean;
+  /** Tool calls executed by the rollouts (shared prefixes once), by tool, over all steps (resumed ones too). */
+  toolCalls: ToolCounts;
+  /** Response tokens generated over all steps. */
+  tokens: number;
+  wallMs: number;
+  /** The HF folder of the final model (when completed). */
+  modelDir: string | null;
+}
+
+/** Options of {@link runTrain}. */
+export interface TrainOptions {
+  /** A checkpoint folder to continue from (its weights are already in `policy`). */
+  resumeFrom?: string | null;
+  /** Replaces the hierarchical reward (paper Eq. 8). */
+  reward?: RewardFunction;
+}
+
+const addCounts = (a: ToolCounts, b: ToolCounts): ToolCounts => {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+};
+
+/**
+ * The RL stage, one step at a time (paper Alg. 1): sample `trainBatchSize` prompts; roll out M trajectories each
+ * (`arpo`: entropy-based adaptive branching; `grpo`: M independent trajectories); score them; GRPO advantages
+ * with soft (or hard) attribution; one clipped-surrogate update. Every random choice derives from the run seed
+ * and the step number, and the persistent entropy baselines are checkpointed, so a resumed run repeats exactly
+ * what an uninterrupted one does.
+ */
+export async function runTrain(
+  ctx: RunContext,
+  policy: TfjsPolicy,
+  tools: ToolExecutor,
+  train: readonly TaskExample[],
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const { config, run, reporter, stop } = ctx;
+  const t = config.train;
+  const algorithm: Algorithm = t.algorithm;
+  const started = performance.now();
+  const checkpoints = run.path('checkpoints', 'train');
+  const modelDir = run.path('model');
+  const rolloutConfig = { ...config.arpo.rollout, mode: algorithm === 'arpo' ? ('adaptive' as const) : ('trajectory' as const) };
+  if (algorithm === 'grpo') delete (rolloutConfig as { initialRollouts?: number }).initialRollouts;
+  const reward = options.reward ?? createHierarchicalReward(config.arpo.reward);
+  const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy() : undefined;
+  const optimizer = new PolicyOptimizer(policy, {
+    loss: config.arpo.loss,
+    optimizer: config.arpo.optimizer,
+    totalSteps: Math.max(1, t.steps),
+    ...(reference ? { referencePolicy: reference } : {}),
+  });
+  let tracker = new EntropyTracker({ baselineReset: rolloutConfig.baselineReset });
+  let step = 0;
+  let toolCalls: ToolCounts = {};
+  let tokens = 0;
+  let elapsedBefore = 0;
+  if (options.resumeFrom) {
+    const saved = readTrainerCheckpoint(options.resumeFrom);
+    if (saved.state.phase !== 'train' || saved.state.algorithm !== algorithm || saved.state.seed !== config.seed) {
+      throw new Error(
+        `${options.resumeFrom}: a ${saved.state.phase} checkpoint of algorithm ${saved.state.algorithm}, seed ${saved.state.seed} (expected train, ${algorithm}, seed ${config.seed})`,
+      );
+    }
+    optimizer.importState(saved.optimizer);
+    if (saved.state.tracker) tracker = EntropyTracker.fromState(saved.state.tracker);
+    step = saved.state.step;
+    toolCalls = saved.state.totals.toolCalls;
+    tokens = saved.state.totals.tokens;
+    elapsedBefore = saved.state.totals.elapsedMs;
+    run.truncateMetricsAfter('train', step);
+    reporter.info(`resuming ${algorithm} training at step ${step} from ${options.resumeFrom}`);
+  }
+  const elapsed = (): number => elapsedBefore + performance.now() - started;
+  const save = async (): Promise<string> =>
+    saveTrainerCheckpoint(
+      checkpoints,
+      {
+        policy,
+        optimizer: optimizer.exportState(),
+        state: { phase: 'train', step, tracker: tracker.getState(), totals: { toolCalls, tokens, elapsedMs: elapsed() }, algorithm, seed: config.seed },
+      },
+      t.keepCheckpoints,
+    );
+
+  const bar = reporter.phase(algorithm, t.steps, 'step');
+  bar.tick(step);
+  const batchSize = config.arpo.optimizer.trainBatchSize;
+  let lastSaved = -1;
+  try {
+    while (step < t.steps && !stop.stopped) {
+      const stepStarted = performance.now();
+      const examples = batchAt(train.length, batchSize, step, `${config.seed}/rl`).map((i) => train[i]!);
+      step += 1;
+      const prompts = examples.map((ex, j) => {
+        const text = renderPrompt(ex, config.data.format);
+        return { promptId: `s${step}-p${j}-${ex.id}`, promptTokens: policy.tokenizer.encode(text), text };
+      });
+      const engine = new RolloutEngine({ policy, tools, config: rolloutConfig, rng: createRng(`${config.seed}/rollout/${step}`), tracker });
+      const { groups, metrics: rolloutMetrics } = await engine.run(prompts.map(({ promptId, promptTokens }) => ({ promptId, promptTokens })));
+      const rolloutMs = performance.now() - stepStarted;
+
+      const rewardStarted = performance.now();
+      const scores: GroupScores[] = [];
+      for (const [i, g] of groups.entries()) {
+        const s = await scoreGroup(g, examples[i]!, policy.tokenizer, reward);
+        g.rewards = s.rewards;
+        scores.push(s);
+      }
+      const advantages = groups.map((g) => computeAdvantages(g, config.arpo.advantage));
+      const rewardMs = performance.now() - rewardStarted;
+
+      const updateStarted = performance.now();
+      const update = await optimizer.update(policySamples(groups, advantages));
+      const updateMs = performance.now() - updateStarted;
+
+      toolCalls = addCounts(toolCalls, rolloutMetrics.toolCallsExecuted);
+      tokens += rolloutMetrics.tokensGenerated;
+      const row = trainRow({
+        step,
+        algorithm,
+        groups,
+        scores,
+        rollout: rolloutMetrics,
+        update,
+        time: { rolloutMs, rewardMs, updateMs, totalMs: performance.now() - stepStarted },
+        elapsedMs: elapsed(),
+      });
+      run.appendMetrics(row);
+      reporter.record('train', row);
+      if (t.sampleGroupsEvery > 0 && step % t.sampleGroupsEvery === 0) {
+        const pick = pickGroup(groups.map((g) => g.trajectories.length), scores, groups.map((g) => g.stats?.branches ?? 0));
+        run.writeGroup(sampledGroup(groups[pick]!, examples[pick]!, prompts[pick]!.text, scores[pick]!, advantages[pick]!.scalarAdvantages, policy.tokenizer, step, algorithm));
+      }
+      bar.tick(1, `reward ${row.rewardMean.toFixed(3)}  acc ${row.accuracy.toFixed(2)}  tools ${row.toolCallsTotal}`);
+      if (t.checkpointEvery > 0 && step % t.checkpointEvery === 0 && step < t.steps) {
+        await save();
+        lastSaved = step;
+      }
+    }
+    const completed = step >= t.steps;
+    bar.finish(completed ? 'done' : `stopped at step ${step}`);
+    if (lastSaved !== step) await save();
+    if (completed) await saveModelAtomic(policy, modelDir);
+    return { steps: step, completed, toolCalls, tokens, wallMs: performance.now() - started, modelDir: completed ? modelDir : null };
+  } finally {
+    optimizer.dispose();
+    reference?.dispose();
+  }
+}
+
+/** The group shown in the tree viewer: the one with the most branches, then the widest reward spread. */
+function pickGroup(sizes: readonly number[], scores: readonly GroupScores[], branches: readonly number[]): number {
+  let best = 0;
+  let bestKey = -Infinity;
+  sizes.forEach((_, i) => {
+    const r = scores[i]!.rewards;
+    const spread = r.length ? Math.max(...r) - Math.min(...r) : 0;
+    const key = branches[i]! * 10 + spread;
+    if (key > bestKey) {
+      bestKey = key;
+      best = i;
+    }
+  });
+  return best;
+}
