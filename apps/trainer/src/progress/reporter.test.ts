@@ -26,7 +26,6 @@ describe('progress reporter', () => {
     t = 5000;
     p.finish();
     expect(err.chunks).toEqual([
-      'sft         0%  0/10 step  0.00 step/s  ETA ?\n',
       'sft        40%  4/10 step  2.00 step/s  ETA 0:03  loss 1.500\n',
       'sft        40%  4/10 step  0.80 step/s  in 0:05  loss 1.500\n',
     ]);

@@ -47,6 +47,7 @@ export async function prepareTaskData(config: TrainerConfig, dataDir: string, re
     if (loaded.counts.skipped > 0) reporter.warn(`${d.testFile}: skipped ${loaded.counts.skipped} invalid rows`);
     heldOut['custom'] = loaded.examples;
   }
+  phase.tick(1);
   phase.finish(`${train.length} train, ${Object.values(heldOut).reduce((a, e) => a + e.length, 0)} held-out questions`);
   return { train, heldOut, indexPath: join(dataDir, 'corpus.sqlite'), set };
 }

@@ -1,0 +1,103 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricsRow, RunSummaryFile, TrainRow } from '../src/run-files.js';
+import { arpo, arpoBackground, waitForFile } from './cli-helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'arpo-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const readMetrics = (dir: string): MetricsRow[] =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as MetricsRow);
+
+/** A train row without its wall-clock fields (everything else must repeat exactly). */
+const deterministic = (r: TrainRow) => {
+  const { time: _time, elapsedMs: _elapsed, tokensPerSecond: _tps, ...rest } = r;
+  return rest;
+};
+
+// The RL runs below share this: 4 steps of the quick config, a checkpoint every step, a tiny evaluation.
+const TRAIN = ['--quick', '--steps', '4', '--set', 'train.checkpointEvery=1', '--set', 'eval.examples=2', '--set', 'eval.toolsOff=false', '--plain'];
+let sftModel: string;
+
+beforeAll(() => {
+  const r = arpo(['sft', '--quick', '--out', join(root, 'sft'), '--quiet'], root);
+  expect(r.code, r.stderr).toBe(0);
+  sftModel = join(root, 'sft', 'sft-model');
+  expect(existsSync(join(sftModel, 'model.safetensors'))).toBe(true);
+});
+
+describe('arpo CLI', () => {
+  it('fails before any work on a bad config, naming the field, value and expectation', () => {
+    const r = arpo(['train', '--model', 'x', '--out', join(root, 'bad'), '--set', 'arpo.rollout.rollouts=0'], root);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('arpo.rollout.rollouts');
+    expect(r.stderr).toContain('0');
+    expect(existsSync(join(root, 'bad'))).toBe(false);
+    const u = arpo(['trian'], root);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain('one of demo, sft, train');
+  });
+
+  it('prints the JSON Schema of the config', () => {
+    const r = arpo(['config', '--schema'], root);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toContain('arpo');
+  });
+
+  it('--resume after a kill mid-run ends with exactly the weights of an uninterrupted run', async () => {
+    const a = arpo(['train', '--model', sftModel, '--out', join(root, 'a'), ...TRAIN], root);
+    expect(a.code, a.stderr).toBe(0);
+
+    const b = arpoBackground(['train', '--model', sftModel, '--out', join(root, 'b'), ...TRAIN], root);
+    const ready = await waitForFile(join(root, 'b', 'checkpoints', 'train', 'step-000002', 'trainer-state.json'), b.exited);
+    expect(ready, b.output()).toBe(true);
+    b.child.kill('SIGKILL');
+    await b.exited;
+    expect(existsSync(join(root, 'b', 'model'))).toBe(false); // it did not finish
+    const resumed = arpo(['train', '--resume', '--out', join(root, 'b'), '--plain'], root);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming arpo training at step [2-4]/);
+
+    const wa = readFileSync(join(root, 'a', 'model', 'model.safetensors'));
+    const wb = readFileSync(join(root, 'b', 'model', 'model.safetensors'));
+    expect(wb.equals(wa)).toBe(true);
+    const rows = (dir: string) => readMetrics(dir).filter((r): r is TrainRow => r.type === 'train').map(deterministic);
+    expect(rows(join(root, 'b'))).toEqual(rows(join(root, 'a')));
+    expect(rows(join(root, 'a')).map((r) => r.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('SIGINT saves a checkpoint and the summary and exits with 130', async () => {
+    const c = arpoBackground(['train', '--model', sftModel, '--out', join(root, 'c'), ...TRAIN, '--set', 'train.steps=50'], root);
+    const started = await waitForFile(join(root, 'c', 'checkpoints', 'train', 'step-000001', 'trainer-state.json'), c.exited);
+    expect(started, c.output()).toBe(true);
+    c.child.kill('SIGINT');
+    expect(await c.exited).toBe(130);
+    const summary = JSON.parse(readFileSync(join(root, 'c', 'summary.json'), 'utf8')) as RunSummaryFile;
+    expect(summary.status).toBe('interrupted');
+    expect(summary.steps).toBeGreaterThanOrEqual(1);
+    expect(summary.steps).toBeLessThan(50);
+    expect(existsSync(join(root, 'c', 'checkpoints', 'train', `step-${String(summary.steps).padStart(6, '0')}`, 'trainer-state.json'))).toBe(true);
+    expect(c.output()).toContain('--resume');
+  });
+
+  it('demo --quick --json runs the whole pipeline and reports JSON lines', () => {
+    const r = arpo(['demo', '--quick', '--json', '--out', join(root, 'demo')], root);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; phase?: string; report?: string });
+    const phases = new Set(events.filter((e) => e.event === 'phase-end').map((e) => e.phase));
+    for (const p of ['data', 'index', 'demos', 'sft', 'eval', 'arpo']) expect(phases.has(p), p).toBe(true);
+    const result = events.find((e) => e.event === 'result')!;
+    expect(existsSync(result.report!)).toBe(true);
+    const rows = readMetrics(join(root, 'demo'));
+    expect(rows.filter((x) => x.type === 'sft')).toHaveLength(4);
+    expect(rows.filter((x) => x.type === 'train')).toHaveLength(2);
+    expect(new Set(rows.filter((x) => x.type === 'eval').map((x) => (x as { stage: string }).stage))).toEqual(new Set(['before-rl', 'after-rl']));
+    expect(existsSync(join(root, 'demo', 'groups', 'step-000002.json'))).toBe(true);
+  });
+});
