@@ -56,6 +56,7 @@ export { demoCommand, type DemoResult } from './commands/demo-command.js';
 export { sftCommand } from './commands/sft-command.js';
 export { trainCommand, type TrainCommandResult } from './commands/train-command.js';
 export { evalCommand } from './commands/eval-command.js';
+export { serveCommand } from './commands/serve-command.js';
 export { compareCommand, type CompareOptions, type CompareResult } from './commands/compare-command.js';
 export { compareLines, formatCompareTable, meanStd, type CompareLine, type CompareRun } from './commands/compare-table.js';
 export { commandLineMain } from './cli/run-cli.js';

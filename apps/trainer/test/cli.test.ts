@@ -86,6 +86,44 @@ describe('arpo CLI', () => {
     expect(c.output()).toContain('--resume');
   });
 
+  it('serve answers /v1/models and /v1/completions with token ids and top-k log-probs, and stops on SIGINT', async () => {
+    const s = arpoBackground(['serve', '--model', sftModel, '--port', '0', '--json'], root);
+    let url = '';
+    for (let i = 0; i < 1200 && !url; i++) {
+      const line = s.output().split('\n').find((l) => l.includes('"listening"'));
+      if (line) url = (JSON.parse(line) as { url: string }).url;
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(url, s.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data).toHaveLength(1);
+    const res = await fetch(`${url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: models.data[0]!.id, prompt: [5, 6, 7], max_tokens: 4, temperature: 0, logprobs: 3 }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: Array<{ text: string; logprobs: { token_logprobs: number[]; top_logprobs: Array<Record<string, number>> } }> };
+    const lp = body.choices[0]!.logprobs;
+    expect(lp.token_logprobs.length).toBeGreaterThan(0);
+    expect(lp.token_logprobs.length).toBeLessThanOrEqual(4);
+    for (const top of lp.top_logprobs) expect(Object.keys(top)).toHaveLength(3);
+    s.child.kill('SIGINT');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('compare --quick --seeds 1 trains ARPO and GRPO from the same SFT model and prints the table', () => {
+    const r = arpo(['compare', '--quick', '--seeds', '1', '--model', sftModel, '--out', join(root, 'cmp'), '--quiet'], root);
+    expect(r.code, r.stderr).toBe(0);
+    const table = r.stdout.split('\n').filter((l) => l.startsWith('|'));
+    expect(table[0]).toContain('knowledge acc. % (before → after RL)');
+    expect(table.slice(2).map((l) => l.split('|')[1]!.trim())).toEqual(['ARPO', 'GRPO']);
+    for (const d of ['arpo-seed0', 'grpo-seed0']) expect(existsSync(join(root, 'cmp', d, 'model', 'model.safetensors'))).toBe(true);
+    const grpo = readMetrics(join(root, 'cmp', 'grpo-seed0')).filter((x): x is TrainRow => x.type === 'train');
+    expect(grpo.every((x) => x.algorithm === 'grpo' && x.branches === 0)).toBe(true);
+    expect(existsSync(join(root, 'cmp', 'report.html'))).toBe(true);
+  });
+
   it('demo --quick --json runs the whole pipeline and reports JSON lines', () => {
     const r = arpo(['demo', '--quick', '--json', '--out', join(root, 'demo')], root);
     expect(r.code, r.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { compareCommand } from '../commands/compare-command.js';
 import { demoCommand } from '../commands/demo-command.js';
 import { evalCommand } from '../commands/eval-command.js';
 import { sftCommand } from '../commands/sft-command.js';
+import { serveCommand } from '../commands/serve-command.js';
 import { trainCommand } from '../commands/train-command.js';
 import type { CommandEnv } from '../commands/session.js';
 import { defaultOutputMode, Reporter, type OutputMode } from '../progress/reporter.js';
@@ -69,7 +70,16 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
     reporter.record('report', { path });
     return 0;
   }
-  if (args.command === 'serve') return serve(args, reporter);
+  if (args.command === 'serve') {
+    const stop = new StopSignal().install();
+    try {
+      const port = intFlag('port', args.values.port);
+      await serveCommand({ reporter, stop, argv: ['arpo', ...argv] }, { config: commandConfig(args, ''), ...(args.values.host ? { host: args.values.host } : {}), ...(port !== undefined ? { port } : {}) });
+    } finally {
+      stop.uninstall();
+    }
+    return 0;
+  }
 
   const out = resolve(args.values.out ?? `runs/${args.command}`);
   const base = args.command === 'compare' ? (COMPARE_CONFIG as unknown as Record<string, unknown>) : {};
@@ -120,8 +130,4 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
     return 130;
   }
   return 0;
-}
-
-async function serve(_args: CliArgs, _reporter: Reporter): Promise<number> {
-  throw new ArpoConfigError('arpo serve', [{ field: 'command', value: 'serve', expected: 'an installed @arpo/policy-openai' }]);
 }

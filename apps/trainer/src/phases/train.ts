@@ -118,6 +118,7 @@ export async function runTrain(
         const text = renderPrompt(ex, config.data.format);
         return { promptId: `s${step}-p${j}-${ex.id}`, promptTokens: policy.tokenizer.encode(text), text };
       });
+      bar.tick(0, `step ${step}: rollout of ${prompts.length} × M = ${rolloutConfig.rollouts}`);
       const engine = new RolloutEngine({ policy, tools, config: rolloutConfig, rng: createRng(`${config.seed}/rollout/${step}`), tracker });
       const { groups, metrics: rolloutMetrics } = await engine.run(prompts.map(({ promptId, promptTokens }) => ({ promptId, promptTokens })));
       const rolloutMs = performance.now() - stepStarted;
@@ -132,6 +133,7 @@ export async function runTrain(
       const advantages = groups.map((g) => computeAdvantages(g, config.arpo.advantage));
       const rewardMs = performance.now() - rewardStarted;
 
+      bar.tick(0, `step ${step}: update (${rolloutMetrics.tokensGenerated} tokens generated)`);
       const updateStarted = performance.now();
       const update = await optimizer.update(policySamples(groups, advantages));
       const updateMs = performance.now() - updateStarted;
