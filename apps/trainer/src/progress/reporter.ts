@@ -80,7 +80,10 @@ export class PhaseProgress {
       return;
     }
     if (r.mode === 'quiet') return;
-    if (r.mode === 'plain' && !final && this.done === 0) return;
+    if (r.mode === 'plain' && !final && this.done === 0) {
+      this.lastPrinted = r.now(); // the first plain line comes one interval after the start
+      return;
+    }
     const pct = this.total > 0 ? Math.min(100, Math.floor((100 * this.done) / this.total)) : 0;
     const counts = this.total > 0 ? `${this.done}/${this.total} ${this.unit}` : `${this.done} ${this.unit}`;
     const rateText = `${rate >= 100 ? rate.toFixed(0) : rate.toFixed(rate >= 10 ? 1 : 2)} ${this.unit}/s`;
