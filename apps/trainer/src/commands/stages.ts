@@ -25,7 +25,7 @@ export async function sftStage(session: Session, options: { resume?: boolean; ev
   const resumeFrom = options.resume ? latestSftCheckpoint(session) : null;
   const policy = resumeFrom
     ? await TfjsPolicy.load(resumeFrom, { backend: config.model.backend, seed: config.seed, log })
-    : await createRunPolicy(config, () => demonstrationTexts(demos), log);
+    : await createRunPolicy(config, () => tokenizerTexts(session, demos), log);
   reporter.info(`model ${policy.modelId}: ${parameterCount(policy).toLocaleString('en-US')} parameters, vocabulary ${policy.tokenizer.vocabSize}`);
   const result = await runSft(session, policy, demos, { resumeFrom });
   const evals = (options.evaluate ?? true) && result.completed && !session.stop.stopped ? await runEvaluation(session, policy, session.tools.executor, session.data.heldOut, 'after-sft', 0) : [];
@@ -49,6 +49,12 @@ export async function trainStage(
   const result = await runTrain(session, policy, session.tools.executor, session.data.train, { resumeFrom });
   const after = result.completed && !session.stop.stopped ? await runEvaluation(session, policy, session.tools.executor, session.data.heldOut, 'after-rl', result.steps) : [];
   return { policy, result, before, after };
+}
+
+/** The texts the built-in tokenizer learns from (`model.tokenizerTexts`). */
+function* tokenizerTexts(session: Session, demos: readonly Demonstration[]): Generator<string> {
+  if (session.config.model.tokenizerTexts === 'corpus') for (const d of session.data.set?.corpus ?? []) yield d.text;
+  yield* demonstrationTexts(demos);
 }
 
 function parameterCount(policy: TfjsPolicy): number {

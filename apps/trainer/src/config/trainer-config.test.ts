@@ -39,7 +39,7 @@ describe('trainer config', () => {
     const c = parseTrainerConfig({ arpo: { rollout: { rollouts: 6 } } });
     expect(c.arpo.rollout.rollouts).toBe(6);
     expect(c.arpo.rollout.initialRollouts).toBe(3);
-    expect(c.arpo.rollout.maxResponseTokens).toBe(160);
+    expect(c.arpo.rollout.maxResponseTokens).toBe(320);
   });
 
   it('names the field, the value and the expectation of a bad config', () => {

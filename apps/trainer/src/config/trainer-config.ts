@@ -15,9 +15,16 @@ export const ModelSectionSchema = z.strictObject({
   /** Overrides of the preset's HF config fields (e.g. `{ "hidden_size": 96 }`). */
   overrides: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   /** Size of the built-in tokenizer's vocabulary (from-scratch models only). */
-  vocabSize: positiveInt.default(384),
-  /** Words seen fewer times in the training texts are spelled in characters (so unseen names are copied). */
-  minWordFrequency: positiveInt.default(3),
+  vocabSize: positiveInt.default(640),
+  /** Words seen fewer times in the tokenizer's texts are spelled in characters. */
+  minWordFrequency: positiveInt.default(30),
+  /**
+   * What the built-in tokenizer learns its words from: the SFT `demonstrations` (names never seen in training are
+   * spelled in characters and must be copied character by character), or the search `corpus` plus the
+   * demonstrations (the environment's documents, test entities included, give most names a word token of their own;
+   * no test question or answer is trained on, so its rows stay untrained and must be copied as whole tokens).
+   */
+  tokenizerTexts: z.enum(['demonstrations', 'corpus']).default('demonstrations'),
   /** tfjs backend. */
   backend: z.enum(['auto', 'wasm', 'cpu', 'tensorflow']).default('auto'),
 });
@@ -29,12 +36,14 @@ export const DataSectionSchema = z.strictObject({
   /** Built-in suites to train and evaluate on. */
   suites: z.array(z.enum(['knowledge', 'compute', 'mixed'])).min(1).default(['knowledge']),
   /** Examples generated per split and suite. */
-  sizes: z.strictObject({ train: positiveInt.default(2000), validation: positiveInt.default(50), test: positiveInt.default(100) }).prefault({}),
+  sizes: z.strictObject({ train: positiveInt.default(4000), validation: positiveInt.default(50), test: positiveInt.default(100) }).prefault({}),
   /** Share of invented entities in the training questions (forces copying from tool results). */
-  syntheticShare: z.number().min(0).max(1).default(0.75),
-  syntheticEntities: z.number().int().min(0).default(1500),
+  syntheticShare: z.number().min(0).max(1).default(0.9),
+  syntheticEntities: z.number().int().min(0).default(5000),
   /** WordNet distractor documents in the search corpus. */
-  distractors: z.number().int().min(0).default(500),
+  distractors: z.number().int().min(0).default(300),
+  /** Only these question types (`meta.type`, e.g. `currency`, `capital`, `calling-code`); empty keeps all. */
+  types: z.array(z.string().min(1)).default([]),
   /** Share of knowledge questions needing two searches. */
   multiHopShare: z.number().min(0).max(1).default(0),
   /** Prompt format: `compact` (short, for tiny models) or the reference system prompt. */
@@ -54,7 +63,7 @@ export const ToolsSectionSchema = z.strictObject({
       /** Results shown per query (reference 10). */
       topK: positiveInt.default(2),
       /** Characters per result (reference 1000). */
-      snippetChars: positiveInt.default(200),
+      snippetChars: positiveInt.default(1000),
     })
     .prefault({}),
   python: z
@@ -72,15 +81,15 @@ export const ToolsSectionSchema = z.strictObject({
 /** Cold-start supervised fine-tuning on scripted demonstrations (spec §7.1). */
 export const SftSectionSchema = z.strictObject({
   /** Optimizer steps (0 skips SFT). */
-  steps: z.number().int().min(0).default(600),
+  steps: z.number().int().min(0).default(650),
   /** Demonstrations per step. */
   batchSize: positiveInt.default(16),
-  /** Demonstrations made per step of training data (a pool cycled through in seeded order). */
-  demonstrations: positiveInt.default(2000),
+  /** Demonstrations made from the first training questions (a pool cycled through in seeded order). */
+  demonstrations: positiveInt.default(4000),
   /** Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix. */
   imperfectShare: z.number().min(0).max(1).default(0),
   learningRate: z.number().gt(0).default(3e-3),
-  warmupRatio: z.number().min(0).max(1).default(0.05),
+  warmupRatio: z.number().min(0).max(1).default(0.03),
   schedule: z.enum(['constant', 'cosine']).default('cosine'),
   weightDecay: z.number().min(0).default(0.01),
   gradClip: z.number().min(0).default(1),
@@ -138,7 +147,7 @@ export const TrainerConfigSchema = z.strictObject({
  * user sets wins.
  */
 export const TRAINER_ARPO_DEFAULTS = {
-  rollout: { rollouts: 8, beamSize: 2, maxResponseTokens: 160, maxPromptTokens: 96, callLimit: 3, topLogprobs: 10 },
+  rollout: { rollouts: 8, beamSize: 2, maxResponseTokens: 320, maxPromptTokens: 96, callLimit: 3, topLogprobs: 10 },
   optimizer: { learningRate: 2e-4, trainBatchSize: 4, miniBatchSize: 4, microBatchSize: 16 },
 } as const;
 

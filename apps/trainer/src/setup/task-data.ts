@@ -38,9 +38,10 @@ export async function prepareTaskData(config: TrainerConfig, dataDir: string, re
   const written = await writeTaskSet(set, dataDir, { index: true });
   index.tick(set.corpus.length);
   index.finish(`${written.index}`);
-  let train = d.suites.flatMap((s) => set.suites[s]?.train ?? []);
+  const wanted = (e: TaskExample): boolean => d.types.length === 0 || d.types.includes(e.meta?.type ?? '');
+  let train = d.suites.flatMap((s) => set.suites[s]?.train ?? []).filter(wanted);
   const heldOut: Record<string, TaskExample[]> = {};
-  for (const s of d.suites) heldOut[s] = set.suites[s]?.[config.eval.split] ?? [];
+  for (const s of d.suites) heldOut[s] = (set.suites[s]?.[config.eval.split] ?? []).filter(wanted);
   if (d.trainFile) train = loadDataset(d.trainFile, { skipInvalid: d.skipInvalid }).examples;
   if (d.testFile) {
     const loaded = loadDataset(d.testFile, { skipInvalid: d.skipInvalid });
