@@ -45,6 +45,7 @@ export { batchAt, permutation } from './phases/data-order.js';
 export { demonstrationSample } from './phases/sft-samples.js';
 export { demonstrationTexts, makeDemonstrations, runSft, type SftResult } from './phases/sft.js';
 export { runTrain, type TrainOptions, type TrainResult } from './phases/train.js';
+export type { TrainerPolicy } from './phases/trainer-policy.js';
 export { runEvaluation } from './phases/evaluation.js';
 export { scoreGroup, type GroupScores } from './phases/score-groups.js';
 export { entropyBySegment, trainRow } from './phases/train-row.js';

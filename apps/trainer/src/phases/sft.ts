@@ -1,11 +1,11 @@
 import { PolicyOptimizer } from '@arpo/optimizer';
-import type { TfjsPolicy } from '@arpo/policy-tfjs';
 import type { ToolExecutor } from '@arpo/core';
 import { solveAll, type Demonstration, type TaskExample } from '@arpo/tasks';
 import { join } from 'node:path';
 import { latestCheckpoint, readTrainerCheckpoint, saveModelAtomic, saveTrainerCheckpoint } from '../run/checkpoint.js';
 import type { RunContext } from '../run/run-context.js';
 import { batchAt } from './data-order.js';
+import type { TrainerPolicy } from './trainer-policy.js';
 import { demonstrationSample } from './sft-samples.js';
 
 /** How an SFT phase ended. */
@@ -31,7 +31,7 @@ const SOLVE_CHUNK = 64;
  */
 export async function runSft(
   ctx: RunContext,
-  policy: TfjsPolicy,
+  policy: TrainerPolicy,
   demos: readonly Demonstration[],
   options: { resumeFrom?: string | null } = {},
 ): Promise<SftResult> {
@@ -42,7 +42,7 @@ export async function runSft(
   const modelDir = run.path('sft-model');
   if (s.steps === 0) return { steps: 0, completed: true, finalLoss: NaN, tokensPerSecond: 0, wallMs: 0, modelDir: null };
 
-  const maxLen = policy.config.max_position_embeddings;
+  const maxLen = policy.config?.max_position_embeddings ?? Number.POSITIVE_INFINITY;
   const all = demos.map((d) => demonstrationSample(d, policy.tokenizer));
   const samples = all.filter((x) => x.promptTokens.length + x.responseTokens.length <= maxLen);
   const meanLen = samples.reduce((a, x) => a + x.promptTokens.length + x.responseTokens.length, 0) / Math.max(1, samples.length);
@@ -110,7 +110,7 @@ export async function runSft(
         gradNorm: m.gradNorm,
         elapsedMs: elapsedBefore + performance.now() - started,
       });
-      bar.tick(1, `loss ${m.loss.toFixed(3)}  ${(tokens / Math.max(1e-9, trainMs / 1000)).toFixed(0)} tok/s`);
+      bar.tick(1, `loss ${m.loss.toFixed(3)}  ${(tokens / Math.max(1e-9, trainMs / 1000)).toFixed(0)} trained tok/s`);
       if (step % every === 0 && step < s.steps) await save();
     }
     const completed = step >= s.steps;

@@ -2,7 +2,6 @@ import { computeAdvantages } from '@arpo/advantage';
 import { createRng, type ToolExecutor } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { PolicyOptimizer, policySamples } from '@arpo/optimizer';
-import type { TfjsPolicy } from '@arpo/policy-tfjs';
 import { createHierarchicalReward } from '@arpo/reward';
 import { RolloutEngine } from '@arpo/rollout';
 import { renderPrompt, type TaskExample } from '@arpo/tasks';
@@ -11,6 +10,7 @@ import type { Algorithm, ToolCounts } from '../run-files.js';
 import { readTrainerCheckpoint, saveModelAtomic, saveTrainerCheckpoint } from '../run/checkpoint.js';
 import type { RunContext } from '../run/run-context.js';
 import { batchAt } from './data-order.js';
+import type { TrainerPolicy } from './trainer-policy.js';
 import { sampledGroup } from './sampled-group.js';
 import { scoreGroup, type GroupScores } from './score-groups.js';
 import { trainRow } from './train-row.js';
@@ -51,7 +51,7 @@ const addCounts = (a: ToolCounts, b: ToolCounts): ToolCounts => {
  */
 export async function runTrain(
   ctx: RunContext,
-  policy: TfjsPolicy,
+  policy: TrainerPolicy,
   tools: ToolExecutor,
   train: readonly TaskExample[],
   options: TrainOptions = {},
@@ -65,7 +65,10 @@ export async function runTrain(
   const rolloutConfig = { ...config.arpo.rollout, mode: algorithm === 'arpo' ? ('adaptive' as const) : ('trajectory' as const) };
   if (algorithm === 'grpo') delete (rolloutConfig as { initialRollouts?: number }).initialRollouts;
   const reward = options.reward ?? createHierarchicalReward(config.arpo.reward);
-  const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy() : undefined;
+  if (config.arpo.loss.klCoef > 0 && !policy.frozenCopy) {
+    throw new Error(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
+  }
+  const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy!() : undefined;
   const optimizer = new PolicyOptimizer(policy, {
     loss: config.arpo.loss,
     optimizer: config.arpo.optimizer,
@@ -169,7 +172,7 @@ export async function runTrain(
     return { steps: step, completed, toolCalls, tokens, wallMs: performance.now() - started, modelDir: completed ? modelDir : null };
   } finally {
     optimizer.dispose();
-    reference?.dispose();
+    reference?.dispose?.();
   }
 }
 

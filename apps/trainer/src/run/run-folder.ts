@@ -82,9 +82,4 @@ export class RunFolder {
   writeSummary(summary: RunSummaryFile): void {
     writeFileAtomicSync(this.path(RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   }
-
-  /** Writes a JSON file of the run (atomic). */
-  writeJson(name: string, value: unknown): void {
-    writeFileAtomicSync(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
-  }
 }
