@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseTrainerConfig, type TrainerConfig } from '../config/trainer-config.js';
-import type { Algorithm } from '../run-files.js';
+import type { Algorithm, EvalRow, TrainRow } from '../run-files.js';
+import { RunFolder } from '../run/run-folder.js';
 import { writeReport } from '../report/index.js';
 import { sftCommand } from './sft-command.js';
 import { trainCommand } from './train-command.js';
@@ -47,9 +48,19 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
       const seed = options.config.seed + i;
       const config = parseTrainerConfig({ ...options.config, seed, model: { ...options.config.model, path: modelPath }, train: { ...options.config.train, algorithm } });
       const dir = join(out, `${algorithm}-seed${seed}`);
-      env.reporter.info(`\n== ${algorithm.toUpperCase()} seed ${seed} ==`);
-      const r = await trainCommand(env, { config, out: dir, resume: true });
-      if (r.summary.status === 'completed') runs.push({ algorithm, seed, dir, summary: r.summary, after: r.after.length ? r.after : r.summary.evaluations.filter((e) => e.stage === 'after-rl'), before: r.summary.evaluations.filter((e) => e.stage === 'before-rl') });
+      const run = new RunFolder(dir);
+      let summary = run.readSummary();
+      if (summary?.status === 'completed' && summary.kind === 'train') {
+        env.reporter.info(`${algorithm.toUpperCase()} seed ${seed}: already completed in ${dir}`);
+      } else {
+        env.reporter.info(`\n== ${algorithm.toUpperCase()} seed ${seed} ==`);
+        summary = (await trainCommand(env, { config, out: dir, resume: true })).summary;
+      }
+      if (summary.status !== 'completed') continue;
+      const rows = run.readMetrics();
+      const evals = (stage: string): EvalRow[] => rows.filter((r): r is EvalRow => r.type === 'eval' && r.stage === stage);
+      const trainRows = rows.filter((r): r is TrainRow => r.type === 'train');
+      runs.push({ algorithm, seed, dir, summary, after: latestPerKey(evals('after-rl')), before: latestPerKey(evals('before-rl')), trainWallMs: trainRows.at(-1)?.elapsedMs ?? 0 });
     }
   }
   const lines = compareLines(runs);
@@ -58,4 +69,11 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
   writeFileSync(join(out, 'compare.json'), `${JSON.stringify({ lines, runs: runs.map((r) => ({ algorithm: r.algorithm, seed: r.seed, dir: r.dir })) }, null, 2)}\n`);
   const report = await writeReport(runs.map((r) => r.dir), join(out, 'report.html'));
   return { runs, lines, table, report };
+}
+
+/** The last row per (suite, tools): a re-evaluated run keeps only its newest numbers. */
+function latestPerKey(rows: readonly EvalRow[]): EvalRow[] {
+  const byKey = new Map<string, EvalRow>();
+  for (const r of rows) byKey.set(`${r.suite}/${r.tools}`, r);
+  return [...byKey.values()];
 }

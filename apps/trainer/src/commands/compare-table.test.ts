@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { EvalRow, RunSummaryFile } from '../run-files.js';
 import { compareLines, formatCompareTable, meanStd, type CompareRun } from './compare-table.js';
 
-const evalRow = (stage: EvalRow['stage'], suite: string, tools: 'on' | 'off', accuracy: number): EvalRow => ({
-  type: 'eval', stage, step: 0, split: 'test', suite, tools, examples: 10, accuracy, f1: accuracy, formatErrorRate: 0, toolCallsPerExample: {}, tokensPerExample: 20, elapsedMs: 1,
+const evalRow = (stage: EvalRow['stage'], suite: string, tools: 'on' | 'off', accuracy: number, formatErrorRate = 0): EvalRow => ({
+  type: 'eval', stage, step: 0, split: 'test', suite, tools, examples: 10, accuracy, f1: accuracy, formatErrorRate, toolCallsPerExample: {}, tokensPerExample: 20, elapsedMs: 1,
 });
 const summary = (toolCalls: Record<string, number>, tokens: number, wallMs: number): RunSummaryFile => ({
   formatVersion: 1, kind: 'train', status: 'completed', steps: 5, wallMs, trainToolCalls: toolCalls, trainTokens: tokens, evaluations: [], lastCheckpoint: null,
 });
 const run = (algorithm: 'arpo' | 'grpo', seed: number, acc: number, calls: number, tokens: number, wallMs: number): CompareRun => ({
   algorithm, seed, dir: `${algorithm}-${seed}`, summary: summary({ search: calls }, tokens, wallMs),
-  before: [evalRow('before-rl', 'knowledge', 'on', 0.5)], after: [evalRow('after-rl', 'knowledge', 'on', acc), evalRow('after-rl', 'knowledge', 'off', 0)],
+  before: [evalRow('before-rl', 'knowledge', 'on', 0.5)], after: [evalRow('after-rl', 'knowledge', 'on', acc, seed === 0 ? 0.1 : 0.3), evalRow('after-rl', 'knowledge', 'off', 0, 0.9)],
+  trainWallMs: wallMs,
 });
 
 describe('compare table', () => {
@@ -28,11 +29,12 @@ describe('compare table', () => {
     expect(arpo.accuracy['knowledge']!.std).toBeCloseTo(Math.SQRT2 * 0.1, 12);
     expect(arpo.toolCalls).toEqual({ mean: 120, std: Math.sqrt(800) });
     expect(arpo.wallSeconds.mean).toBe(12);
+    expect(arpo.formatErrors.mean).toBeCloseTo(0.2, 12); // tools-on rows only: seeds 0.1 and 0.3
     expect(formatCompareTable(lines).split('\n')).toEqual([
-      '| algorithm | seeds | knowledge acc. % (before → after RL) | tool calls in training | tokens generated | wall s |',
-      '| --- | --- | --- | --- | --- | --- |',
-      '| ARPO | 2 | 50.0 ± 0.0 → 70.0 ± 14.1 | 120 ± 28 | 1100 ± 141 | 12 ± 3 |',
-      '| GRPO | 1 | 50.0 ± 0.0 → 70.0 ± 0.0 | 200 ± 0 | 2000 ± 0 | 20 ± 0 |',
+      '| algorithm | seeds | knowledge acc. % (before → after RL) | format errors % after RL | tool calls in training | tokens generated | RL wall s |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| ARPO | 2 | 50.0 ± 0.0 → 70.0 ± 14.1 | 20.0 ± 14.1 | 120 ± 28 | 1100 ± 141 | 12 ± 3 |',
+      '| GRPO | 1 | 50.0 ± 0.0 → 70.0 ± 0.0 | 10.0 ± 0.0 | 200 ± 0 | 2000 ± 0 | 20 ± 0 |',
     ]);
   });
 });

@@ -10,6 +10,8 @@ export interface CompareRun {
   after: EvalRow[];
   /** Evaluation rows before RL (the shared SFT model). */
   before: EvalRow[];
+  /** Wall time of the RL steps (the last train row's `elapsedMs`; resumed runs count their earlier part). */
+  trainWallMs: number;
 }
 
 /** Mean and sample standard deviation (n − 1; 0 for a single value). */
@@ -29,11 +31,13 @@ export interface CompareLine {
   accuracy: Record<string, { mean: number; std: number }>;
   /** The same before RL (the shared starting point). */
   accuracyBefore: Record<string, { mean: number; std: number }>;
+  /** Share of held-out answers failing the format check after RL, tools on, all suites (mean, std over seeds). */
+  formatErrors: { mean: number; std: number };
   /** Tool calls executed during training (mean over seeds). */
   toolCalls: { mean: number; std: number };
   /** Response tokens generated during training (mean over seeds). */
   tokens: { mean: number; std: number };
-  /** Wall time of a training run in seconds (mean over seeds). */
+  /** Wall time of the RL steps in seconds (mean over seeds). */
   wallSeconds: { mean: number; std: number };
 }
 
@@ -61,9 +65,13 @@ export function compareLines(runs: readonly CompareRun[]): CompareLine[] {
       seeds: rs.length,
       accuracy: accuracyBySuite(rs, (r) => r.after),
       accuracyBefore: accuracyBySuite(rs, (r) => r.before),
+      formatErrors: ms((r) => {
+        const on = r.after.filter((e) => e.tools === 'on');
+        return on.reduce((a, e) => a + e.formatErrorRate * e.examples, 0) / Math.max(1, on.reduce((a, e) => a + e.examples, 0));
+      }),
       toolCalls: ms((r) => Object.values(r.summary.trainToolCalls).reduce((a, b) => a + b, 0)),
       tokens: ms((r) => r.summary.trainTokens),
-      wallSeconds: ms((r) => r.summary.wallMs / 1000),
+      wallSeconds: ms((r) => r.trainWallMs / 1000),
     };
   });
 }
@@ -74,11 +82,12 @@ const num = (x: { mean: number; std: number }, digits = 0): string => `${x.mean.
 /** The table as Markdown (printed by `arpo compare` and pasted into the README). */
 export function formatCompareTable(lines: readonly CompareLine[]): string {
   const suites = [...new Set(lines.flatMap((l) => Object.keys(l.accuracy)))];
-  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % (before → after RL)`), 'tool calls in training', 'tokens generated', 'wall s'];
+  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % (before → after RL)`), 'format errors % after RL', 'tool calls in training', 'tokens generated', 'RL wall s'];
   const rows = lines.map((l) => [
     l.algorithm.toUpperCase(),
     String(l.seeds),
     ...suites.map((s) => `${l.accuracyBefore[s] ? pct(l.accuracyBefore[s]) : '–'} → ${l.accuracy[s] ? pct(l.accuracy[s]) : '–'}`),
+    pct(l.formatErrors),
     num(l.toolCalls),
     num(l.tokens),
     num(l.wallSeconds),

@@ -79,6 +79,11 @@ export class RunFolder {
     return p;
   }
 
+  readSummary(): RunSummaryFile | null {
+    const p = this.path(RUN_FILES.summary);
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as RunSummaryFile) : null;
+  }
+
   writeSummary(summary: RunSummaryFile): void {
     writeFileAtomicSync(this.path(RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
   }
