@@ -44,7 +44,7 @@ export { prepareTaskData, type TaskData } from './setup/task-data.js';
 export { batchAt, permutation } from './phases/data-order.js';
 export { demonstrationSample } from './phases/sft-samples.js';
 export { demonstrationTexts, makeDemonstrations, runSft, type SftResult } from './phases/sft.js';
-export { runTrain, type TrainOptions, type TrainResult } from './phases/train.js';
+export { checkRolloutFitsModel, runTrain, type TrainOptions, type TrainResult } from './phases/train.js';
 export type { TrainerPolicy } from './phases/trainer-policy.js';
 export { runEvaluation } from './phases/evaluation.js';
 export { scoreGroup, type GroupScores } from './phases/score-groups.js';

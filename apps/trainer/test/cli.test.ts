@@ -38,6 +38,10 @@ describe('arpo CLI', () => {
     expect(r.stderr).toContain('arpo.rollout.rollouts');
     expect(r.stderr).toContain('0');
     expect(existsSync(join(root, 'bad'))).toBe(false);
+    const long = arpo(['train', '--model', sftModel, '--out', join(root, 'long'), '--quick', '--set', 'arpo.rollout.maxResponseTokens=5000'], root);
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain("arpo.rollout.maxPromptTokens + maxResponseTokens = 5096 (expected <= the model's max_position_embeddings (1024))");
+    expect(existsSync(join(root, 'long', 'metrics.jsonl'))).toBe(false);
     const u = arpo(['trian'], root);
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('one of demo, sft, train');

@@ -6,7 +6,7 @@ import type { EvalRow } from '../run-files.js';
 import { latestCheckpoint } from '../run/checkpoint.js';
 import { runEvaluation } from '../phases/evaluation.js';
 import { demonstrationTexts, latestSftCheckpoint, makeDemonstrations, runSft, type SftResult } from '../phases/sft.js';
-import { runTrain, type TrainResult } from '../phases/train.js';
+import { checkRolloutFitsModel, runTrain, type TrainResult } from '../phases/train.js';
 import { createRunPolicy } from '../setup/policy.js';
 import type { Session } from './session.js';
 
@@ -44,6 +44,7 @@ export async function trainStage(
   const { config, reporter } = session;
   const resumeFrom = options.resume ? (latestCheckpoint(session.run.path('checkpoints', 'train'))?.dir ?? null) : null;
   const policy = resumeFrom ? await TfjsPolicy.load(resumeFrom, { backend: config.model.backend, seed: config.seed, log: (m) => reporter.info(m) }) : await initial();
+  checkRolloutFitsModel(config, policy);
   const hasBefore = session.run.readMetrics().some((r) => r.type === 'eval' && r.stage === 'before-rl');
   const before = hasBefore ? [] : await runEvaluation(session, policy, session.tools.executor, session.data.heldOut, 'before-rl', 0);
   const result = await runTrain(session, policy, session.tools.executor, session.data.train, { resumeFrom });

@@ -1,5 +1,5 @@
 import { computeAdvantages } from '@arpo/advantage';
-import { createRng, type ToolExecutor } from '@arpo/core';
+import { ArpoConfigError, createRng, type ToolExecutor } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { PolicyOptimizer, policySamples } from '@arpo/optimizer';
 import { createHierarchicalReward } from '@arpo/reward';
@@ -64,6 +64,12 @@ export async function runTrain(
   const modelDir = run.path('model');
   const rolloutConfig = { ...config.arpo.rollout, mode: algorithm === 'arpo' ? ('adaptive' as const) : ('trajectory' as const) };
   if (algorithm === 'grpo') delete (rolloutConfig as { initialRollouts?: number }).initialRollouts;
+  checkRolloutFitsModel(config, policy);
+  const { maxPromptTokens } = rolloutConfig;
+  // The reference drops prompts longer than max_prompt_length from the dataset.
+  const usable = train.filter((ex) => policy.tokenizer.encode(renderPrompt(ex, config.data.format)).length <= maxPromptTokens);
+  if (usable.length < train.length) reporter.warn(`RL: ${train.length - usable.length} training prompts longer than maxPromptTokens (${maxPromptTokens}) are left out`);
+  if (usable.length === 0) throw new ArpoConfigError('trainer config', [{ field: 'arpo.rollout.maxPromptTokens', value: maxPromptTokens, expected: 'room for at least one training prompt' }]);
   const reward = options.reward ?? createHierarchicalReward(config.arpo.reward);
   if (config.arpo.loss.klCoef > 0 && !policy.frozenCopy) {
     throw new Error(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
@@ -115,7 +121,7 @@ export async function runTrain(
   try {
     while (step < t.steps && !stop.stopped) {
       const stepStarted = performance.now();
-      const examples = batchAt(train.length, batchSize, step, `${config.seed}/rl`).map((i) => train[i]!);
+      const examples = batchAt(usable.length, batchSize, step, `${config.seed}/rl`).map((i) => usable[i]!);
       step += 1;
       const prompts = examples.map((ex, j) => {
         const text = renderPrompt(ex, config.data.format);
@@ -173,6 +179,17 @@ export async function runTrain(
   } finally {
     optimizer.dispose();
     reference?.dispose?.();
+  }
+}
+
+/** A prompt of `maxPromptTokens` plus a response of `maxResponseTokens` must fit the model's context. */
+export function checkRolloutFitsModel(config: RunContext['config'], policy: TrainerPolicy): void {
+  const context = policy.config?.max_position_embeddings;
+  const { maxPromptTokens, maxResponseTokens } = config.arpo.rollout;
+  if (context !== undefined && maxPromptTokens + maxResponseTokens > context) {
+    throw new ArpoConfigError('trainer config', [
+      { field: 'arpo.rollout.maxPromptTokens + maxResponseTokens', value: maxPromptTokens + maxResponseTokens, expected: `<= the model's max_position_embeddings (${context})` },
+    ]);
   }
 }
 
