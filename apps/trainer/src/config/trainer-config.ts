@@ -94,6 +94,8 @@ export const SftSectionSchema = z.strictObject({
   weightDecay: z.number().min(0).default(0.01),
   gradClip: z.number().min(0).default(1),
   microBatchSize: positiveInt.default(16),
+  /** Write a resumable checkpoint every n SFT steps (0: only when stopped). */
+  checkpointEvery: z.number().int().min(0).default(100),
 });
 
 /** The RL stage. */

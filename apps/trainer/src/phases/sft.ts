@@ -26,7 +26,7 @@ const SOLVE_CHUNK = 64;
 
 /**
  * Cold-start SFT (spec §7.1): scripted demonstrations with real tool calls (`@arpo/tasks`' solver), the masked NLL
- * of the model tokens, AdamW with warm-up and cosine decay. Checkpoints every `train.checkpointEvery × 10` steps and
+ * of the model tokens, AdamW with warm-up and cosine decay. Checkpoints every `sft.checkpointEvery` steps and
  * on stop; `resume` continues from the newest complete SFT checkpoint (whose weights `policy` was loaded from).
  */
 export async function runSft(
@@ -73,7 +73,6 @@ export async function runSft(
     run.truncateMetricsAfter('sft', step);
     reporter.info(`resuming SFT at step ${step} from ${options.resumeFrom}`);
   }
-  const every = Math.max(1, config.train.checkpointEvery) * 20;
   const save = async (): Promise<void> => {
     await saveTrainerCheckpoint(
       checkpoints,
@@ -111,7 +110,7 @@ export async function runSft(
         elapsedMs: elapsedBefore + performance.now() - started,
       });
       bar.tick(1, `loss ${m.loss.toFixed(3)}  ${(tokens / Math.max(1e-9, trainMs / 1000)).toFixed(0)} trained tok/s`);
-      if (step % every === 0 && step < s.steps) await save();
+      if (s.checkpointEvery > 0 && step % s.checkpointEvery === 0 && step < s.steps) await save();
     }
     const completed = step >= s.steps;
     bar.finish(`loss ${(recent.reduce((a, b) => a + b, 0) / Math.max(1, recent.length)).toFixed(3)}`);
