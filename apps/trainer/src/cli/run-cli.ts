@@ -41,7 +41,12 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** Before/after lines of an RL stage, per suite, tools on and off. */
 function evalTable(rows: readonly EvalRow[]): string {
-  return rows.map((r) => `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}  (${r.examples} questions)`).join('\n');
+  return rows
+    .map((r) => {
+      const calls = Object.values(r.toolCallsPerExample).reduce((a, b) => a + b, 0);
+      return `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}  format errors ${pct(r.formatErrorRate).padStart(6)}  tool calls/question ${calls.toFixed(2)}  (${r.examples} questions)`;
+    })
+    .join('\n');
 }
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 2 bad input, 130 interrupted). */
