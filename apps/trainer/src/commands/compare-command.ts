@@ -57,10 +57,9 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
         summary = (await trainCommand(env, { config, out: dir, resume: true })).summary;
       }
       if (summary.status !== 'completed') continue;
-      const rows = run.readMetrics();
-      const evals = (stage: string): EvalRow[] => rows.filter((r): r is EvalRow => r.type === 'eval' && r.stage === stage);
-      const trainRows = rows.filter((r): r is TrainRow => r.type === 'train');
-      runs.push({ algorithm, seed, dir, summary, after: latestPerKey(evals('after-rl')), before: latestPerKey(evals('before-rl')), trainWallMs: trainRows.at(-1)?.elapsedMs ?? 0 });
+      const trainRows = run.readMetrics().filter((r): r is TrainRow => r.type === 'train');
+      const evals = (stage: string): EvalRow[] => summary!.evaluations.filter((e) => e.stage === stage);
+      runs.push({ algorithm, seed, dir, summary, after: evals('after-rl'), before: evals('before-rl'), trainWallMs: trainRows.at(-1)?.elapsedMs ?? 0 });
     }
   }
   const lines = compareLines(runs);
@@ -71,9 +70,3 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
   return { runs, lines, table, report };
 }
 
-/** The last row per (suite, tools): a re-evaluated run keeps only its newest numbers. */
-function latestPerKey(rows: readonly EvalRow[]): EvalRow[] {
-  const byKey = new Map<string, EvalRow>();
-  for (const r of rows) byKey.set(`${r.suite}/${r.tools}`, r);
-  return [...byKey.values()];
-}

@@ -1,6 +1,7 @@
 import type { TfjsPolicy } from '@arpo/policy-tfjs';
 import type { TrainerConfig } from '../config/trainer-config.js';
 import type { EvalRow, RunSummaryFile } from '../run-files.js';
+import { latestCheckpoint } from '../run/checkpoint.js';
 import { writeReport } from '../report/index.js';
 import { openSession, writeSummary, type CommandEnv } from './session.js';
 import { sftStage, trainStage } from './stages.js';
@@ -19,30 +20,21 @@ export interface DemoResult {
  */
 export async function demoCommand(env: CommandEnv, options: { config: TrainerConfig; out: string; resume?: boolean }): Promise<DemoResult> {
   const session = await openSession(env, 'demo', options.out, options.config);
+  const resume = options.resume ?? false;
   let policy: TfjsPolicy | undefined;
   try {
-    const resume = options.resume ?? false;
-    let sftSteps = 0;
-    const rl = await trainStage(
-      session,
-      async () => {
-        const sft = await sftStage(session, { resume, evaluate: false });
-        sftSteps = sft.result.steps;
-        if (!sft.result.completed) throw new Interrupted(sft.policy);
-        return sft.policy;
-      },
-      { resume },
-    ).catch((e: unknown) => {
-      if (e instanceof Interrupted) {
-        policy = e.policy;
-        return null;
+    // A resumed demo that already reached RL continues from its train checkpoint; otherwise SFT comes first.
+    const inRl = resume && latestCheckpoint(session.run.path('checkpoints', 'train')) !== null;
+    if (!inRl) {
+      const sft = await sftStage(session, { resume, evaluate: false });
+      policy = sft.policy;
+      if (!sft.result.completed) {
+        const summary = writeSummary(session, 'demo', 'interrupted', { steps: sft.result.steps });
+        return { summary, before: [], after: [], report: await writeReport([session.run.dir]) };
       }
-      throw e;
-    });
-    if (!rl) {
-      const summary = writeSummary(session, 'demo', 'interrupted', { steps: sftSteps });
-      return { summary, before: [], after: [], report: await writeReport([session.run.dir]) };
     }
+    const sftPolicy = policy;
+    const rl = await trainStage(session, async () => sftPolicy!, { resume: inRl });
     policy = rl.policy;
     const status = rl.result.completed ? 'completed' : 'interrupted';
     const summary = writeSummary(session, 'demo', status, { steps: rl.result.steps, toolCalls: rl.result.toolCalls, tokens: rl.result.tokens });
@@ -52,12 +44,5 @@ export async function demoCommand(env: CommandEnv, options: { config: TrainerCon
   } finally {
     policy?.dispose();
     await session.tools.close();
-  }
-}
-
-/** SFT stopped by a signal: the demo skips RL and writes what it has. */
-class Interrupted extends Error {
-  constructor(readonly policy: TfjsPolicy) {
-    super('interrupted during SFT');
   }
 }

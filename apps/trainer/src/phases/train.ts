@@ -67,7 +67,12 @@ export async function runTrain(
   checkRolloutFitsModel(config, policy);
   const { maxPromptTokens } = rolloutConfig;
   // The reference drops prompts longer than max_prompt_length from the dataset.
-  const usable = train.filter((ex) => policy.tokenizer.encode(renderPrompt(ex, config.data.format)).length <= maxPromptTokens);
+  const usable = train
+    .map((example) => {
+      const text = renderPrompt(example, config.data.format);
+      return { example, text, tokens: policy.tokenizer.encode(text) };
+    })
+    .filter((p) => p.tokens.length <= maxPromptTokens);
   if (usable.length < train.length) reporter.warn(`RL: ${train.length - usable.length} training prompts longer than maxPromptTokens (${maxPromptTokens}) are left out`);
   if (usable.length === 0) throw new ArpoConfigError('trainer config', [{ field: 'arpo.rollout.maxPromptTokens', value: maxPromptTokens, expected: 'room for at least one training prompt' }]);
   const reward = options.reward ?? createHierarchicalReward(config.arpo.reward);
@@ -121,12 +126,10 @@ export async function runTrain(
   try {
     while (step < t.steps && !stop.stopped) {
       const stepStarted = performance.now();
-      const examples = batchAt(usable.length, batchSize, step, `${config.seed}/rl`).map((i) => usable[i]!);
+      const batch = batchAt(usable.length, batchSize, step, `${config.seed}/rl`).map((i) => usable[i]!);
+      const examples = batch.map((p) => p.example);
       step += 1;
-      const prompts = examples.map((ex, j) => {
-        const text = renderPrompt(ex, config.data.format);
-        return { promptId: `s${step}-p${j}-${ex.id}`, promptTokens: policy.tokenizer.encode(text), text };
-      });
+      const prompts = batch.map((p, j) => ({ promptId: `s${step}-p${j}-${p.example.id}`, promptTokens: p.tokens, text: p.text }));
       bar.tick(0, `step ${step}: rollout of ${prompts.length} × M = ${rolloutConfig.rollouts}`);
       const engine = new RolloutEngine({ policy, tools, config: rolloutConfig, rng: createRng(`${config.seed}/rollout/${step}`), tracker });
       const { groups, metrics: rolloutMetrics } = await engine.run(prompts.map(({ promptId, promptTokens }) => ({ promptId, promptTokens })));
@@ -162,7 +165,7 @@ export async function runTrain(
       run.appendMetrics(row);
       reporter.record('train', row);
       if (t.sampleGroupsEvery > 0 && step % t.sampleGroupsEvery === 0) {
-        const pick = pickGroup(groups.map((g) => g.trajectories.length), scores, groups.map((g) => g.stats?.branches ?? 0));
+        const pick = pickGroup(scores, groups.map((g) => g.stats?.branches ?? 0));
         run.writeGroup(sampledGroup(groups[pick]!, examples[pick]!, prompts[pick]!.text, scores[pick]!, advantages[pick]!.scalarAdvantages, policy.tokenizer, step, algorithm));
       }
       bar.tick(1, `reward ${row.rewardMean.toFixed(3)}  acc ${row.accuracy.toFixed(2)}  tools ${row.toolCallsTotal}`);
@@ -194,12 +197,11 @@ export function checkRolloutFitsModel(config: RunContext['config'], policy: Trai
 }
 
 /** The group shown in the tree viewer: the one with the most branches, then the widest reward spread. */
-function pickGroup(sizes: readonly number[], scores: readonly GroupScores[], branches: readonly number[]): number {
+function pickGroup(scores: readonly GroupScores[], branches: readonly number[]): number {
   let best = 0;
   let bestKey = -Infinity;
-  sizes.forEach((_, i) => {
-    const r = scores[i]!.rewards;
-    const spread = r.length ? Math.max(...r) - Math.min(...r) : 0;
+  scores.forEach(({ rewards }, i) => {
+    const spread = rewards.length ? Math.max(...rewards) - Math.min(...rewards) : 0;
     const key = branches[i]! * 10 + spread;
     if (key > bestKey) {
       bestKey = key;

@@ -1,9 +1,10 @@
-import { existsSync, fsyncSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArpoError } from '@arpo/core';
 import type { EntropyTrackerState } from '@arpo/entropy';
 import type { PolicyOptimizerState } from '@arpo/optimizer';
 import { parseSafetensors, serializeSafetensors, toFloat32, type Float32Entry } from '@arpo/policy-tfjs';
+import { writeFileAtomicSync } from '@arpo/tools';
 import type { ToolCounts } from '../run-files.js';
 
 /** File written last into a checkpoint folder: its presence marks the checkpoint complete. */
@@ -74,29 +75,19 @@ export async function saveTrainerCheckpoint(
   const tensors = new Map<string, Float32Entry>();
   parts.optimizer.adam.m.forEach((m, i) => tensors.set(`m.${i}`, { shape: [m.length], data: m }));
   parts.optimizer.adam.v.forEach((v, i) => tensors.set(`v.${i}`, { shape: [v.length], data: v }));
-  writeSynced(join(tmp, OPTIMIZER_STATE_FILE), serializeSafetensors(tensors, { format: 'arpo-adamw' }));
+  writeFileAtomicSync(join(tmp, OPTIMIZER_STATE_FILE), serializeSafetensors(tensors, { format: 'arpo-adamw' }));
   const state: TrainerState = {
     formatVersion: 1,
     ...parts.state,
     optimizer: { scheduleStep: parts.optimizer.scheduleStep, adamStep: parts.optimizer.adam.step },
   };
-  writeSynced(join(tmp, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  writeFileAtomicSync(join(tmp, TRAINER_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
   fsyncDir(tmp);
   rmSync(final, { recursive: true, force: true });
   renameSync(tmp, final);
   fsyncDir(checkpointsDir);
   pruneCheckpoints(checkpointsDir, keep);
   return final;
-}
-
-function writeSynced(path: string, data: string | Uint8Array): void {
-  const fd = openSync(path, 'w');
-  try {
-    writeFileSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Complete checkpoints (those with trainer-state.json), oldest first; leftover temporary folders are removed. */
