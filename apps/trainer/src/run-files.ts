@@ -19,6 +19,8 @@ export const RUN_FILES = {
   metrics: 'metrics.jsonl',
   summary: 'summary.json',
   groups: 'groups',
+  /** One JSONL file per evaluation (stage, step, suite, tools): each question's response and scores. */
+  evalQuestions: 'eval',
   checkpoints: 'checkpoints',
   report: 'report.html',
 } as const;
@@ -69,6 +71,11 @@ export interface TrainRow {
   trajectories: number;
   rewardMean: number;
   rewardStd: number;
+  /**
+   * Share of groups whose M rewards are all equal: their GRPO advantages are 0, so they give no learning signal
+   * (absent in rows written before it was recorded).
+   */
+  flatGroupShare?: number;
   /** Share of trajectories whose answer is correct. */
   accuracy: number;
   /** Share of trajectories that fail the format check. */
@@ -118,6 +125,12 @@ export interface EvalRow {
   examples: number;
   /** pass@1 (exact match / math equivalence). */
   accuracy: number;
+  /** Wilson 95% interval of `accuracy` (absent in rows written before it was recorded). */
+  interval95?: [number, number];
+  /** Accuracy by question type (`meta.type`, e.g. `capital`, `currency-by-capital`) and by hops (`hops-1`, `hops-2`). */
+  byType?: Record<string, { examples: number; accuracy: number }>;
+  /** How the greedy responses ended: `answer`, `eos`, `length` (token budget or context), `no-call`. */
+  finishReasons?: Record<string, number>;
   f1: number;
   formatErrorRate: number;
   /** Mean tool calls per example, by tool. */

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricsRow, RunSummaryFile, TrainRow } from '../src/run-files.js';
+import { demoModelPath } from '@arpo/demo-model';
+import type { TrainerConfig } from '../src/config/trainer-config.js';
+import type { EvalRow, MetricsRow, RunSummaryFile, TrainRow } from '../src/run-files.js';
 import { arpo, arpoBackground, waitForFile } from './cli-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'arpo-cli-'));
@@ -128,8 +130,40 @@ describe('arpo CLI', () => {
     expect(existsSync(join(root, 'cmp', 'report.html'))).toBe(true);
   });
 
-  it('demo --quick --json runs the whole pipeline and reports JSON lines', () => {
-    const r = arpo(['demo', '--quick', '--json', '--out', join(root, 'demo')], root);
+  it('demo --quick starts from @arpo/demo-model: no SFT, evaluation before and after RL, report', () => {
+    const r = arpo(['demo', '--quick', '--json', '--out', join(root, 'demo-pretrained')], root);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; phase?: string; report?: string });
+    const phases = new Set(events.filter((e) => e.event === 'phase-end').map((e) => e.phase));
+    for (const p of ['data', 'index', 'eval', 'arpo']) expect(phases.has(p), p).toBe(true);
+    for (const p of ['demos', 'sft']) expect(phases.has(p), p).toBe(false);
+    const config = JSON.parse(readFileSync(join(root, 'demo-pretrained', 'config.json'), 'utf8')) as { config: TrainerConfig };
+    expect(config.config.model.path).toBe(demoModelPath());
+    expect(config.config.sft.steps).toBe(0);
+    const rows = readMetrics(join(root, 'demo-pretrained'));
+    expect(rows.filter((x) => x.type === 'sft')).toHaveLength(0);
+    expect(rows.filter((x) => x.type === 'train')).toHaveLength(2);
+    const evals = rows.filter((x): x is EvalRow => x.type === 'eval');
+    expect(new Set(evals.map((x) => x.stage))).toEqual(new Set(['before-rl', 'after-rl']));
+    for (const e of evals) {
+      // the Wilson interval brackets the accuracy; per-type counts add up to the examples
+      expect(e.interval95![0]).toBeLessThanOrEqual(e.accuracy);
+      expect(e.interval95![1]).toBeGreaterThanOrEqual(e.accuracy);
+      const types = Object.entries(e.byType!).filter(([k]) => !k.startsWith('hops-'));
+      expect(types.reduce((a, [, v]) => a + v.examples, 0)).toBe(e.examples);
+      expect(Object.values(e.finishReasons!).reduce((a, b) => a + b, 0)).toBe(e.examples);
+    }
+    const summary = JSON.parse(readFileSync(join(root, 'demo-pretrained', 'summary.json'), 'utf8')) as RunSummaryFile;
+    expect(summary.evaluations.map((e) => [e.stage, e.tools])).toEqual([
+      ['before-rl', 'on'],
+      ['before-rl', 'off'],
+      ['after-rl', 'on'],
+      ['after-rl', 'off'],
+    ]);
+  });
+
+  it('demo --quick --from-scratch --json runs the whole pipeline and reports JSON lines', () => {
+    const r = arpo(['demo', '--quick', '--from-scratch', '--json', '--out', join(root, 'demo')], root);
     expect(r.code, r.stderr).toBe(0);
     const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; phase?: string; report?: string });
     const phases = new Set(events.filter((e) => e.event === 'phase-end').map((e) => e.phase));

@@ -78,6 +78,12 @@ export interface Policy {
   readonly modelId: string;
   /** The tokenizer whose ids this policy reads and writes. */
   readonly tokenizer: Tokenizer;
+  /**
+   * Optional: the most tokens a sequence may hold (prompt + response, e.g. HF `max_position_embeddings`).
+   * Multi-turn callers check it before each call: a trajectory whose next prefix would not fit ends with finish
+   * reason `length` instead of failing the call.
+   */
+  readonly contextLength?: number;
   /** Generates one continuation per prefix, results aligned with `request.prefixes`. */
   generate(request: GenerateRequest): Promise<Generation[]>;
   /**

@@ -225,6 +225,43 @@ class FaultyPolicy implements TfjsTrainablePolicy {
   }
 }
 
+/** Records the temperature of every scoring call. */
+class RecordingPolicy extends FaultyPolicy {
+  temperatures: Array<[string, number | undefined]> = [];
+  constructor(inner: TfjsPolicy) {
+    super(inner, -1, 'gradient-nan');
+  }
+  override logprobs(request: ScoreRequest) {
+    this.temperatures.push(['logprobs', request.temperature]);
+    return super.logprobs(request);
+  }
+  override scoreTokens(request: ScoreRequest): TokenScores<tf.Tensor> {
+    this.temperatures.push(['scoreTokens', request.temperature]);
+    return super.scoreTokens(request);
+  }
+}
+
+describe('scoreTemperature', () => {
+  it('scores old and current log-probs of the RL update at the rollout temperature, the SFT loss at 1', async () => {
+    const inner = await tinyPolicy(3, { initializer_range: 0.5 });
+    const recording = new RecordingPolicy(inner);
+    const opt = new PolicyOptimizer(recording, { scoreTemperature: 0.7, optimizer: { miniBatchSize: 16, microBatchSize: 16, learningRate: 1e-2 } });
+    const m = await opt.update(samples);
+    expect(recording.temperatures).toEqual([
+      ['logprobs', 0.7],
+      ['scoreTokens', 0.7],
+    ]);
+    // recomputed old log-probs at the same T: ρ = 1 on the first mini-batch, nothing clipped, approx KL ≈ 0
+    expect(Math.abs(m.approxKl)).toBeLessThan(1e-5);
+    expect(m.clipFrac + m.clipFracDual).toBe(0);
+    recording.temperatures = [];
+    await opt.sftStep(samples.map((x) => ({ id: 'x', promptTokens: x.promptTokens, responseTokens: x.responseTokens, lossMask: Array.from(x.responseTokens, () => 1) })));
+    expect(recording.temperatures).toEqual([['scoreTokens', undefined]]);
+    opt.dispose();
+    inner.dispose();
+  });
+});
+
 /** Runs the policy on the batch shapes of `opt` once, so its per-length tables exist before counting tensors. */
 async function warm(inner: TfjsPolicy, opt: PolicyOptimizer): Promise<void> {
   await inner.logprobs(requestOf(samples));

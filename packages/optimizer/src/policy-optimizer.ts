@@ -55,6 +55,12 @@ export interface PolicyOptimizerOptions {
   optimizer?: OptimizerConfigInput;
   /** Training steps (update / sftStep calls) of the whole run; needed by `cosine` and by `warmupRatio > 0`. */
   totalSteps?: number;
+  /**
+   * The rollout temperature T: old, reference and current log-probs of the RL update are scored under
+   * softmax(z / T), as the reference does (verl divides the logits by the rollout temperature). Default: the
+   * policy's own setting. Not used by the SFT loss.
+   */
+  scoreTemperature?: number;
   /** Reference policy for the KL term (and the `kl` metric when set). */
   referencePolicy?: ReferencePolicy;
   /** See {@link MicroBatchScaling}. Default `exact`. */
@@ -137,6 +143,7 @@ export class PolicyOptimizer {
   private readonly reference: ReferencePolicy | undefined;
   private readonly scaling: MicroBatchScaling;
   private readonly entropyMetric: boolean;
+  private readonly scoreTemperature: number | undefined;
   private readonly rollback: boolean;
   private scheduleStep = 0;
   /** Whether the last accumulation got entropies from the policy (the `entropy` metric). */
@@ -169,6 +176,7 @@ export class PolicyOptimizer {
     this.reference = options.referencePolicy;
     this.scaling = options.microBatchScaling ?? 'exact';
     this.entropyMetric = options.entropyMetric ?? true;
+    this.scoreTemperature = options.scoreTemperature;
     this.rollback = options.rollbackOnError ?? true;
   }
 
@@ -376,7 +384,7 @@ export class PolicyOptimizer {
     let old: ArrayLike<number>[];
     let diff: OldLogprobDiff | undefined;
     if (this.lossConfig.oldLogprobSource === 'recompute') {
-      old = await this.policy.logprobs({ sequences });
+      old = await this.policy.logprobs({ sequences, ...this.temperatureField() });
       checkRows('old log-prob (recomputed by the policy)', old, samples);
       diff = samplerDiff(old, samples);
     } else {
@@ -390,7 +398,7 @@ export class PolicyOptimizer {
     }
     let ref: ArrayLike<number>[] | undefined;
     if (this.reference) {
-      ref = await this.reference.logprobs({ sequences });
+      ref = await this.reference.logprobs({ sequences, ...this.temperatureField() });
       checkRows('reference log-prob', ref, samples);
     }
     const normalizer = this.lossConfig.aggregationNormalizer ?? Math.max(1, ...samples.map((s) => s.responseTokens.length));
@@ -503,7 +511,13 @@ export class PolicyOptimizer {
       },
       at,
       measureDiff ? STAT_COUNT + 1 : STAT_COUNT,
+      this.temperatureField(),
     );
+  }
+
+  /** `{ temperature: T }` of the RL scoring calls when `scoreTemperature` is set, else nothing (the policy's own). */
+  private temperatureField(): { temperature?: number } {
+    return this.scoreTemperature === undefined ? {} : { temperature: this.scoreTemperature };
   }
 
   /**
@@ -519,6 +533,7 @@ export class PolicyOptimizer {
     build: (scores: TokenScores<tf.Tensor>, m: MicroInput) => BuiltLoss,
     at: NonFiniteLocation,
     sumCount: number,
+    score: { temperature?: number } = {},
   ): Promise<Accumulated> {
     const nVars = this.variables.length;
     let acc: (tf.Tensor | undefined)[] = new Array<tf.Tensor | undefined>(nVars).fill(undefined);
@@ -530,7 +545,7 @@ export class PolicyOptimizer {
       for (const m of micros) {
         const kept: { probe?: tf.Tensor; sums?: tf.Tensor1D; maxima?: tf.Tensor1D } = {};
         const { value, grads } = tf.variableGrads(() => {
-          const scores = this.policy.scoreTokens({ sequences: m.sequences, withEntropy });
+          const scores = this.policy.scoreTokens({ sequences: m.sequences, withEntropy, ...score });
           const [rows, cols] = scores.logprobs.shape;
           if (scores.logprobs.rank !== 2 || rows !== m.shape[0] || cols !== m.shape[1]) {
             throw new ArpoError(`${this.policy.modelId}: scoreTokens returned logprobs of shape [${scores.logprobs.shape.join(', ')}] (expected [${m.shape.join(', ')}])`);

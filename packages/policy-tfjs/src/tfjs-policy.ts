@@ -82,6 +82,11 @@ export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
   readonly config: ModelConfig;
   /** Derived sizes. */
   readonly dims: ModelDims;
+
+  /** `max_position_embeddings`: the most tokens a sequence may hold (the `Policy` contract's context length). */
+  get contextLength(): number {
+    return this.config.max_position_embeddings;
+  }
   /** The backend in use and why it was chosen. */
   readonly backend: BackendSelection;
   /** Ids that end generation. */

@@ -224,3 +224,49 @@ describe('metrics', () => {
     expect(mathAnswersEqual('\\frac{1}{2}', '0.5')).toBe(true);
   });
 });
+
+/** Calls its search tool forever (a half-trained model): every round writes one search, never an answer. */
+class NeverStopsPolicy implements Policy {
+  readonly specificationVersion = 'v1' as const;
+  readonly modelId = 'never-stops';
+  readonly tokenizer = charTokenizer;
+  readonly prefixLengths: number[] = [];
+  constructor(readonly contextLength: number) {}
+  async generate(request: GenerateRequest): Promise<Generation[]> {
+    return request.prefixes.map((prefix, i) => {
+      this.prefixLengths.push(prefix.length);
+      if (prefix.length > this.contextLength) throw new Error(`prefix of ${prefix.length} tokens > context ${this.contextLength}`);
+      const cap = typeof request.maxNewTokens === 'number' ? request.maxNewTokens : request.maxNewTokens[i]!;
+      const text = `<search> q${prefix.length} </search>`.slice(0, cap);
+      const tokens = charTokenizer.encode(text);
+      return { tokens, logprobs: tokens.map(() => 0), finishReason: text.endsWith('</search>') ? 'stop' : 'length' };
+    });
+  }
+}
+
+describe('evaluate: trajectories that outgrow the context', () => {
+  it('ends them with finish reason length, scores them, and evaluates every question', async () => {
+    const policy = new NeverStopsPolicy(400);
+    const progress: EvaluationProgress[] = [];
+    const { rows, summary } = await evaluate(policy, tools, examples.slice(0, 3), {
+      format: 'compact',
+      maxResponseTokens: 100_000,
+      maxToolCalls: { search: 1000 },
+      batchSize: 2,
+      onProgress: (p) => progress.push(p),
+    });
+    expect(rows.map((r) => r.id)).toEqual(['e1', 'e2', 'e3']);
+    expect(progress.map((p) => p.completed)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.finishReason)).toEqual(['length', 'length', 'length']);
+    // no answer: a format error, reward −1, not correct
+    expect(rows.map((r) => [r.correct, r.formatValid, r.reward])).toEqual([
+      [false, false, -1],
+      [false, false, -1],
+      [false, false, -1],
+    ]);
+    expect(summary.examples).toBe(3);
+    // never called with a prefix that does not leave room for one token
+    expect(Math.max(...policy.prefixLengths)).toBeLessThan(400);
+    expect(rows.every((r) => (r.toolCalls.search ?? 0) >= 2)).toBe(true);
+  });
+});

@@ -92,7 +92,7 @@ export interface EvaluationRow extends ResponseScores {
   toolCalls: Record<string, number>;
   /** Model tokens of the greedy response (tool results excluded). */
   tokens: number;
-  /** `answer` (wrote `</answer>`), `eos`, `length` (token budget), or `no-call` (stopped at a closing tag without a call). */
+  /** `answer` (wrote `</answer>`), `eos`, `length` (token budget, or the next prefix would not fit the policy's `contextLength`), or `no-call` (stopped at a closing tag without a call). */
   finishReason: 'answer' | 'eos' | 'length' | 'no-call';
   /** Sampled responses: how many, how many correct, pass@k for each k. */
   samples?: { n: number; correct: number; passAtK: Record<string, number> };
@@ -180,6 +180,9 @@ export async function evaluate(
   const toolNames = [...tools.toolNames];
   const closers = [...toolStopStrings(toolNames), '</answer>'];
   const rng = createRng(config.seed);
+  // A trajectory whose prefix fills the context ends with `length` (scored as it stands) instead of failing the call.
+  const contextLength = policy.contextLength ?? Number.POSITIVE_INFINITY;
+  const fits = (j: Job): boolean => j.ids.length < contextLength;
 
   const jobs: Job[][] = examples.map((example, e) => {
     const prompt = tokenizer.encode(render(example));
@@ -217,6 +220,14 @@ export async function evaluate(
   while (queue.length > 0 || active.length > 0) {
     signal?.throwIfAborted();
     while (active.length < config.batchSize && queue.length > 0) active.push(queue.shift()!);
+    for (let i = active.length - 1; i >= 0; i--) {
+      const job = active[i]!;
+      if (fits(job)) continue;
+      job.finish = 'length';
+      active.splice(i, 1);
+      await finishJob(job);
+    }
+    if (active.length === 0) continue;
     const greedy = active.filter((j) => j.sample < 0);
     const sampled = active.filter((j) => j.sample >= 0);
     const generations = new Map<Job, Generation>();
@@ -228,7 +239,7 @@ export async function evaluate(
       const gens = await policy.generate({
         prefixes: group.map((j) => j.ids),
         sequenceIds: group.map((j) => j.seqId),
-        maxNewTokens: group.map((j) => Math.max(1, Math.min(config.maxNewTokens, config.maxResponseTokens - j.generated))),
+        maxNewTokens: group.map((j) => Math.max(1, Math.min(config.maxNewTokens, config.maxResponseTokens - j.generated, contextLength - j.ids.length))),
         stop: closers,
         sampling: temperature === 0 ? { temperature: 0, topP: 1, topK: 0 } : { temperature, topP: config.topP, topK: config.topK },
         seed: rng.nextUint32(),
@@ -277,7 +288,7 @@ export async function evaluate(
         }
         continue;
       }
-      if (job.generated >= config.maxResponseTokens) job.finish = 'length';
+      if (job.generated >= config.maxResponseTokens || !fits(job)) job.finish = 'length';
       else if (!wasCut && gen.finishReason === 'length') continue; // the segment goes on in the next round
       else job.finish = !wasCut && gen.finishReason === 'eos' ? 'eos' : 'no-call';
     }

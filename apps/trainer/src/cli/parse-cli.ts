@@ -19,6 +19,7 @@ const OPTIONS = {
   suites: { type: 'string' },
   resume: { type: 'boolean' },
   quick: { type: 'boolean' },
+  'from-scratch': { type: 'boolean' },
   schema: { type: 'boolean' },
   print: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
@@ -47,6 +48,7 @@ export interface CliArgs {
     suites?: string;
     resume?: boolean;
     quick?: boolean;
+    'from-scratch'?: boolean;
     schema?: boolean;
     print?: boolean;
     quiet?: boolean;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ArpoConfigError } from '@arpo/core';
 import { trainerConfigJsonSchema } from '../config/json-schema.js';
 import { resolveConfig } from '../config/load-config.js';
-import { COMPARE_CONFIG, QUICK_CONFIG } from '../config/presets.js';
+import { COMPARE_CONFIG, QUICK_CONFIG, pretrainedDemoConfig } from '../config/presets.js';
 import { deepMerge, type TrainerConfig } from '../config/trainer-config.js';
 import { compareCommand } from '../commands/compare-command.js';
 import { demoCommand } from '../commands/demo-command.js';
@@ -33,18 +33,35 @@ function outputMode(args: CliArgs): OutputMode {
 function commandConfig(args: CliArgs, out: string, base: Record<string, unknown> = {}): TrainerConfig {
   const saved = args.values.resume ? new RunFolder(out).readConfig() : null;
   if (saved) return resolveConfig({ base: saved.config as Record<string, unknown> });
-  const preset = args.values.quick ? (deepMerge(base, QUICK_CONFIG) as Record<string, unknown>) : base;
+  // `--quick` shortens everything; a pretrained start (sft.steps = 0 in the base) stays without SFT.
+  const keepNoSft = (base.sft as { steps?: number } | undefined)?.steps === 0 ? { sft: { steps: 0 } } : {};
+  const preset = args.values.quick ? (deepMerge(deepMerge(base, QUICK_CONFIG), keepNoSft) as Record<string, unknown>) : base;
   return resolveConfig({ base: preset, ...(args.values.config ? { file: args.values.config } : {}), flags: flagFields(args), assignments: args.values.set ?? [] });
+}
+
+/**
+ * The preset under a command's config: `demo` and `compare` start from `@arpo/demo-model`'s checkpoint unless
+ * `--from-scratch` (then: data → demonstrations → SFT of a fresh model → RL, as before the checkpoint shipped).
+ */
+function commandBase(args: CliArgs): Record<string, unknown> {
+  const pretrained = !args.values['from-scratch'] && !args.values.model;
+  const demo = pretrained ? pretrainedDemoConfig() : {};
+  if (args.command === 'demo') return demo;
+  if (args.command === 'compare') return deepMerge(demo, COMPARE_CONFIG) as Record<string, unknown>;
+  return {};
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
-/** Before/after lines of an RL stage, per suite, tools on and off. */
+/** Before/after lines of an RL stage, per suite, tools on and off, with the Wilson 95% interval of each accuracy. */
 function evalTable(rows: readonly EvalRow[]): string {
   return rows
     .map((r) => {
       const calls = Object.values(r.toolCallsPerExample).reduce((a, b) => a + b, 0);
-      return `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}  format errors ${pct(r.formatErrorRate).padStart(6)}  tool calls/question ${calls.toFixed(2)}  (${r.examples} questions)`;
+      const interval = r.interval95 ? ` [${(100 * r.interval95[0]).toFixed(1)}, ${(100 * r.interval95[1]).toFixed(1)}]` : '';
+      const atLimit = r.finishReasons?.['length'] ?? 0;
+      const cut = atLimit > 0 ? `, ${atLimit} at the length limit` : '';
+      return `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}${interval.padEnd(15)}  format errors ${pct(r.formatErrorRate).padStart(6)}  tool calls/question ${calls.toFixed(2)}  (${r.examples} questions${cut})`;
     })
     .join('\n');
 }
@@ -87,7 +104,7 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
   }
 
   const out = resolve(args.values.out ?? `runs/${args.command}`);
-  const base = args.command === 'compare' ? (COMPARE_CONFIG as unknown as Record<string, unknown>) : {};
+  const base = commandBase(args);
   const config = commandConfig(args, out, base);
   const stop = new StopSignal().install((sig) => reporter.warn(`${sig}: stopping after the current step and saving a checkpoint (again to exit at once)`));
   const env: CommandEnv = { reporter, stop, argv: ['arpo', ...argv] };

@@ -1,4 +1,4 @@
-import type { TfjsPolicy } from '@arpo/policy-tfjs';
+import { TfjsPolicy } from '@arpo/policy-tfjs';
 import type { TrainerConfig } from '../config/trainer-config.js';
 import type { EvalRow, RunSummaryFile } from '../run-files.js';
 import { latestCheckpoint } from '../run/checkpoint.js';
@@ -15,8 +15,10 @@ export interface DemoResult {
 }
 
 /**
- * `arpo demo`: the whole pipeline in one run folder on the embedded defaults: tasks and search index, cold-start
- * SFT of a model from scratch, evaluation (tools on and off), ARPO RL, evaluation again, and the HTML report.
+ * `arpo demo`: tasks and search index, evaluation (tools on and off), ARPO RL, evaluation again, and the HTML
+ * report, in one run folder. By default (the CLI's preset) the model is `@arpo/demo-model`'s pretrained checkpoint
+ * and there is no SFT (`sft.steps = 0` with `model.path`); `--from-scratch` puts the cold-start SFT of a fresh
+ * model on scripted demonstrations first.
  */
 export async function demoCommand(env: CommandEnv, options: { config: TrainerConfig; out: string; resume?: boolean }): Promise<DemoResult> {
   const session = await openSession(env, 'demo', options.out, options.config);
@@ -25,7 +27,11 @@ export async function demoCommand(env: CommandEnv, options: { config: TrainerCon
   try {
     // A resumed demo that already reached RL continues from its train checkpoint; otherwise SFT comes first.
     const inRl = resume && latestCheckpoint(session.run.path('checkpoints', 'train')) !== null;
-    if (!inRl) {
+    const pretrained = options.config.model.path !== undefined && options.config.sft.steps === 0;
+    if (!inRl && pretrained) {
+      policy = await TfjsPolicy.load(options.config.model.path!, { backend: options.config.model.backend, seed: options.config.seed, log: (m) => env.reporter.info(m) });
+      env.reporter.info(`model ${options.config.model.path} (pretrained; no SFT)`);
+    } else if (!inRl) {
       const sft = await sftStage(session, { resume, evaluate: false });
       policy = sft.policy;
       if (!sft.result.completed) {

@@ -1,3 +1,5 @@
+import { DEMO_MODEL_DATA, demoModelPath } from '@arpo/demo-model';
+
 /**
  * `--quick`: a few steps of everything on small data, for smoke tests and CI. It checks that the pipeline runs,
  * not that anything is learnt.
@@ -9,6 +11,28 @@ export const QUICK_CONFIG = {
   eval: { examples: 4, toolsOffExamples: 2, maxNewTokens: 48 },
   arpo: { rollout: { rollouts: 4, maxResponseTokens: 96 }, optimizer: { trainBatchSize: 2, miniBatchSize: 2 } },
 } as const;
+
+/**
+ * `arpo demo` and `arpo compare` (without `--from-scratch`): start from the shipped checkpoint of
+ * `@arpo/demo-model` (no SFT), on the data it was trained with (so the held-out countries are the ones it never saw),
+ * evaluated on 240 held-out questions with the tools and 100 without.
+ */
+export function pretrainedDemoConfig(): Record<string, unknown> {
+  return {
+    model: { path: demoModelPath() },
+    // The checkpoint's data (same corpus, same held-out countries), with RL prompts about the real training
+    // countries: on invented ones the checkpoint is right in ~95% of its samples, so most groups have no signal.
+    data: { ...DEMO_MODEL_DATA, syntheticShare: 0.01, sizes: { ...DEMO_MODEL_DATA.sizes, train: 1000 } },
+    sft: { steps: 0 },
+    eval: { examples: 240, toolsOffExamples: 100 },
+    train: PRETRAINED_DEMO_TRAIN,
+    arpo: PRETRAINED_DEMO_ARPO,
+  };
+}
+
+/** The RL stage of the pretrained demo (measured in the trainer README). */
+export const PRETRAINED_DEMO_TRAIN = { steps: 10 } as const;
+export const PRETRAINED_DEMO_ARPO = {} as const;
 
 /** `arpo compare`'s defaults on top of the demo's: more RL steps (the comparison is about the RL stage). */
 export const COMPARE_CONFIG = {

@@ -2,6 +2,7 @@ import type { Policy, ToolExecutor } from '@arpo/core';
 import { createDisabledToolExecutor, evaluate, type TaskExample } from '@arpo/tasks';
 import type { EvalRow, EvalStage } from '../run-files.js';
 import type { RunContext } from '../run/run-context.js';
+import { wilsonInterval } from './wilson-interval.js';
 
 /**
  * Greedy pass@1 on the held-out questions of every suite, with the tools and (when `eval.toolsOff`) with every
@@ -27,6 +28,8 @@ export async function runEvaluation(
       const started = performance.now();
       const bar = reporter.phase(`eval`, subset.length, 'q');
       let correct = 0;
+      const byId = new Map(subset.map((x) => [x.id, x]));
+      const file = `${stage}-step${step}-${suite}-tools-${mode.tools}`;
       const result = await evaluate(policy, mode.executor, subset, {
         format: config.data.format,
         maxNewTokens: e.maxNewTokens,
@@ -35,10 +38,12 @@ export async function runEvaluation(
         seed: config.seed,
         onProgress: (p) => {
           if (p.row.correct) correct += 1;
+          run.appendEvalQuestion(file, { type: byId.get(p.row.id)?.meta?.type ?? null, ...p.row });
           bar.tick(1, `${suite} tools ${mode.tools}  acc ${(correct / p.completed).toFixed(2)}`);
         },
       });
       const s = result.summary;
+      const correctCount = result.rows.filter((r) => r.correct).length;
       const row: EvalRow = {
         type: 'eval',
         stage,
@@ -48,6 +53,9 @@ export async function runEvaluation(
         tools: mode.tools,
         examples: s.examples,
         accuracy: s.passAt1,
+        interval95: wilsonInterval(correctCount, s.examples),
+        byType: accuracyByType(subset, result.rows),
+        finishReasons: countBy(result.rows.map((r) => r.finishReason)),
         f1: s.f1,
         formatErrorRate: s.formatErrorRate,
         toolCallsPerExample: Object.fromEntries(Object.entries(s.toolCallsPerQuestion).filter(([k]) => k !== 'total')),
@@ -61,4 +69,32 @@ export async function runEvaluation(
     }
   }
   return rows;
+}
+
+/** Accuracy per `meta.type` and per `hops-<n>` of the evaluated examples (rows matched by id). */
+export function accuracyByType(
+  examples: readonly TaskExample[],
+  rows: readonly { id: string; correct: boolean }[],
+): Record<string, { examples: number; accuracy: number }> {
+  const correct = new Map(rows.map((r) => [r.id, r.correct]));
+  const groups = new Map<string, { examples: number; correct: number }>();
+  const add = (key: string, ok: boolean): void => {
+    const g = groups.get(key) ?? { examples: 0, correct: 0 };
+    g.examples += 1;
+    g.correct += ok ? 1 : 0;
+    groups.set(key, g);
+  };
+  for (const e of examples) {
+    if (!correct.has(e.id)) continue;
+    const ok = correct.get(e.id) === true;
+    if (e.meta?.type) add(e.meta.type, ok);
+    if (e.meta?.hops !== undefined) add(`hops-${e.meta.hops}`, ok);
+  }
+  return Object.fromEntries([...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, g]) => [k, { examples: g.examples, accuracy: g.correct / g.examples }]));
+}
+
+function countBy(keys: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of keys) out[k] = (out[k] ?? 0) + 1;
+  return out;
 }

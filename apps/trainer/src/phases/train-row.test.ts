@@ -1,6 +1,6 @@
 import type { RolloutGroup, Trajectory } from '@arpo/core';
 import { describe, expect, it } from 'vitest';
-import { entropyBySegment } from './train-row.js';
+import { entropyBySegment, flatGroupShare } from './train-row.js';
 
 const call = { tool: 'search', input: 'q', output: 'r', status: 'ok' as const, durationMs: 1, attempts: 1, cached: false };
 
@@ -41,5 +41,13 @@ describe('entropyBySegment', () => {
     expect(h[0]).toBeCloseTo(0.25, 12);
     expect(h[1]).toBeCloseTo(0.7, 12);
     expect(h[2]).toBeCloseTo(0.2, 12);
+  });
+});
+
+describe('flatGroupShare', () => {
+  it('counts the groups whose rewards are all equal', () => {
+    // groups: all 1 (flat), mixed, all −1 (flat), single trajectory (flat) → 3 of 4
+    expect(flatGroupShare([{ rewards: [1, 1, 1] }, { rewards: [1, 0, 1] }, { rewards: [-1, -1] }, { rewards: [0.5] }])).toBe(0.75);
+    expect(flatGroupShare([])).toBe(0);
   });
 });

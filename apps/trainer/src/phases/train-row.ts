@@ -35,6 +35,11 @@ export function entropyBySegment(groups: readonly RolloutGroup[]): Array<number 
   return Array.from({ length: sums.length }, (_, i) => (counts[i] ? sums[i]! / counts[i]! : null));
 }
 
+/** Share of groups whose rewards are all equal (GRPO advantages all 0: no learning signal from the group). */
+export function flatGroupShare(scores: readonly { rewards: readonly number[] }[]): number {
+  return mean(scores.map((s) => (s.rewards.every((r) => r === s.rewards[0]) ? 1 : 0)));
+}
+
 /** The `metrics.jsonl` row of one RL step. */
 export function trainRow(input: {
   step: number;
@@ -59,6 +64,7 @@ export function trainRow(input: {
     trajectories: rewards.length,
     rewardMean: mean(rewards),
     rewardStd: std(rewards),
+    flatGroupShare: flatGroupShare(input.scores),
     accuracy: mean(correct.map(Number)),
     formatErrorRate: mean(formatErrors.map(Number)),
     toolCalls: { ...rollout.toolCallsExecuted },

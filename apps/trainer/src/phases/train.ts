@@ -84,6 +84,8 @@ export async function runTrain(
     loss: config.arpo.loss,
     optimizer: config.arpo.optimizer,
     totalSteps: Math.max(1, t.steps),
+    // the reference scores old, reference and current log-probs at the rollout temperature T
+    ...(rolloutConfig.temperature > 0 ? { scoreTemperature: rolloutConfig.temperature } : {}),
     ...(reference ? { referencePolicy: reference } : {}),
   });
   let tracker = new EntropyTracker({ baselineReset: rolloutConfig.baselineReset });

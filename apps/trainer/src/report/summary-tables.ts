@@ -123,7 +123,11 @@ export function renderEvaluationTable(runs: RunData[], labels: string[]): string
         const row = at(stage);
         body += row
           ? `<td${attrs({ 'data-testid': 'eval-accuracy', ...keyAttrs, 'data-stage': stage, 'data-value': dataNumber(row.accuracy), 'data-examples': row.examples, title: evalTitle(row) })}>` +
-            `<span class="v">${escapeHtml(formatPercent(row.accuracy))}</span><span class="n">n=${escapeHtml(formatCount(row.examples))}</span></td>`
+            `<span class="v">${escapeHtml(formatPercent(row.accuracy))}</span><span class="n">n=${escapeHtml(formatCount(row.examples))}</span>` +
+            (row.interval95
+              ? `<span${attrs({ class: 'n', 'data-testid': 'eval-interval', 'data-low': dataNumber(row.interval95[0]), 'data-high': dataNumber(row.interval95[1]) })}>95%: ${escapeHtml(formatPercent(row.interval95[0]))}–${escapeHtml(formatPercent(row.interval95[1]))}</span>`
+              : '') +
+            '</td>'
           : `<td class="missing">${MISSING}</td>`;
       }
       if (showDelta) {
@@ -155,6 +159,9 @@ function evalTitle(row: EvalRow): string {
   const perTool = calls.map(([tool, n]) => `${tool} ${formatNumber(n, 2)}`).join(', ');
   return [
     `pass@1 ${formatPercent(row.accuracy)} of ${row.examples} examples (weights of step ${row.step})`,
+    ...(row.interval95 ? [`Wilson 95% interval ${formatPercent(row.interval95[0])}–${formatPercent(row.interval95[1])}`] : []),
+    ...(row.byType ? [Object.entries(row.byType).map(([k, v]) => `${k} ${formatPercent(v.accuracy)} (n=${v.examples})`).join(', ')] : []),
+    ...(row.finishReasons?.['length'] ? [`${row.finishReasons['length']} ended at the length limit`] : []),
     `F1 ${formatNumber(row.f1)}`,
     `format errors ${formatPercent(row.formatErrorRate)}`,
     `tool calls/example ${formatNumber(sum(calls.map(([, n]) => n)), 2)}${perTool ? ` (${perTool})` : ''}`,

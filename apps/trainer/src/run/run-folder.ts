@@ -47,6 +47,15 @@ export class RunFolder {
     appendFileSync(this.path(RUN_FILES.metrics), `${JSON.stringify(row)}\n`);
   }
 
+  /**
+   * Appends one evaluated question to `eval/<name>.jsonl` as soon as it is scored, so an interrupted evaluation
+   * keeps every finished question.
+   */
+  appendEvalQuestion(name: string, row: unknown): void {
+    mkdirSync(this.path(RUN_FILES.evalQuestions), { recursive: true });
+    appendFileSync(this.path(RUN_FILES.evalQuestions, `${name}.jsonl`), `${JSON.stringify(row)}\n`);
+  }
+
   /** The metrics rows written so far (a torn last line from a killed process is dropped). */
   readMetrics(): MetricsRow[] {
     const p = this.path(RUN_FILES.metrics);

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TfjsPolicy } from '@arpo/policy-tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MODEL_FILES, DEMO_MODEL_RECIPE, DEMO_MODEL_SHA256, demoModelPath } from './index.js';
+
+describe('@arpo/demo-model', () => {
+  let policy: TfjsPolicy;
+  beforeAll(async () => {
+    policy = await TfjsPolicy.load(demoModelPath(), { seed: 0 });
+  });
+  afterAll(() => policy?.dispose());
+
+  it('ships the HF files, byte for byte the checkpoint the model card describes', () => {
+    const dir = demoModelPath();
+    for (const f of DEMO_MODEL_FILES) {
+      const digest = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+      expect([f, digest]).toEqual([f, DEMO_MODEL_SHA256[f]]);
+    }
+  });
+
+  it('loads with @arpo/policy-tfjs as the recipe\'s architecture', () => {
+    const c = policy.config;
+    expect(c.num_hidden_layers).toBe(DEMO_MODEL_RECIPE.model.overrides.num_hidden_layers);
+    expect([c.hidden_size, c.num_attention_heads, c.num_key_value_heads, c.intermediate_size]).toEqual([128, 4, 2, 344]);
+    // parameters by hand: V·d embedding + L·(q d·d + k,v d·(kv·d/h) + o d·d + SwiGLU 3·d·I + 2 norms d) + norm d + untied head V·d
+    const [V, d, L, I, kv] = [c.vocab_size, 128, 6, 344, 2 * 32];
+    const expected = V * d + L * (d * d + 2 * d * kv + d * d + 3 * d * I + 2 * d) + d + V * d;
+    expect(expected).toBe(1_252_992);
+    expect(policy.trainableVariables().reduce((a, v) => a + v.size, 0)).toBe(expected);
+    expect(policy.tokenizer.vocabSize).toBe(V);
+  });
+
+  it('is trained: its greedy first turn on a held-out question plans a search', async () => {
+    const prompt = 'Use <search> and <python> if needed. Answer in \\boxed{}.\nQuestion: What is the capital of Estonia?\n';
+    const [g] = await policy.generate({
+      prefixes: [policy.tokenizer.encode(prompt)],
+      maxNewTokens: 40,
+      stop: ['</search>'],
+      sampling: { temperature: 0, topP: 1, topK: 0 },
+      seed: 0,
+    });
+    const text = policy.tokenizer.decode(g!.tokens, { skipSpecialTokens: true });
+    expect(text).toMatch(/^<think> I need the capital of Estonia\. I will search for it\. <\/think>\n<search> capital of Estonia <\/search>$/);
+  });
+});
