@@ -4,7 +4,8 @@ export const HELP = `arpo — the ARPO reference trainer (agentic RL with entrop
 Usage: arpo <command> [options]
 
 Commands
-  demo                 tasks + search index, SFT of a model from scratch, ARPO RL, evaluation, HTML report
+  demo                 @arpo/demo-model's pretrained checkpoint: evaluation, ARPO RL, evaluation, HTML report
+                       (--from-scratch: data, demonstrations and SFT of a fresh model first)
   sft                  cold-start SFT on scripted demonstrations with real tool calls
   train                RL from --model (--algorithm arpo | grpo)
   eval                 greedy pass@1 of --model on held-out questions, tools on and off
@@ -24,6 +25,7 @@ Options
   --rollouts <M>       group size M                --suites a,b     knowledge, compute, mixed
   --resume             continue the run folder from its newest complete checkpoint
   --quick              a few steps on small data (smoke test)
+  --from-scratch       demo / compare: SFT a fresh model instead of starting from @arpo/demo-model
   -q, --quiet          no progress output          --json           JSON lines on stdout
   --plain              progress as plain lines (default when not a terminal)
   --port, --host       arpo serve's address (default 127.0.0.1:8000)

@@ -63,7 +63,22 @@ function evalTable(rows: readonly EvalRow[]): string {
       const cut = atLimit > 0 ? `, ${atLimit} at the length limit` : '';
       return `  ${r.stage.padEnd(10)} ${r.suite.padEnd(10)} tools ${r.tools.padEnd(3)}  accuracy ${pct(r.accuracy).padStart(6)}${interval.padEnd(15)}  format errors ${pct(r.formatErrorRate).padStart(6)}  tool calls/question ${calls.toFixed(2)}  (${r.examples} questions${cut})`;
     })
+    .concat(changeLines(rows))
     .join('\n');
+}
+
+/** `after-rl − before-rl` per suite and tools mode, with the 95% half-width 1.96·√(p₁(1−p₁)/n₁ + p₂(1−p₂)/n₂). */
+function changeLines(rows: readonly EvalRow[]): string[] {
+  const out: string[] = [];
+  for (const after of rows.filter((r) => r.stage === 'after-rl')) {
+    const before = rows.find((r) => r.stage === 'before-rl' && r.suite === after.suite && r.tools === after.tools);
+    if (!before) continue;
+    const v = (r: EvalRow): number => (r.examples > 0 ? (r.accuracy * (1 - r.accuracy)) / r.examples : 0);
+    const delta = 100 * (after.accuracy - before.accuracy);
+    const half = 100 * 1.96 * Math.sqrt(v(before) + v(after));
+    out.push(`  RL change  ${after.suite.padEnd(10)} tools ${after.tools.padEnd(3)}  ${delta >= 0 ? '+' : ''}${delta.toFixed(1)} points ± ${half.toFixed(1)} (95%)`);
+  }
+  return out;
 }
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 2 bad input, 130 interrupted). */
