@@ -28,6 +28,20 @@ describe('completions server (real socket, fake policy)', () => {
     expect(((await missing.json()) as { error: { message: string } }).error.message).toContain('no route');
   });
 
+  it("lists the policy's context length as vLLM's max_model_len; OpenAIPolicy exposes a configured contextLength", async () => {
+    const small = Object.assign(new FakePolicy(), { contextLength: 64 });
+    const other = await serveCompletions({ policy: small, port: 0, modelName: 'small' });
+    try {
+      const models = await (await fetch(`${other.url}/v1/models`)).json();
+      expect(models.data[0]).toMatchObject({ id: 'small', max_model_len: 64 });
+      expect((await (await fetch(`${server.url}/v1/models`)).json()).data[0].max_model_len).toBeUndefined();
+      expect(new OpenAIPolicy({ servers: [other.url], tokenizer: small.tokenizer, contextLength: 64 }).contextLength).toBe(64);
+      expect(new OpenAIPolicy({ servers: [other.url], tokenizer: small.tokenizer }).contextLength).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers in vLLM shape: text, token ids, legacy logprobs (sampled token added to the top k), usage', async () => {
     const { status, json } = await post({ model: 'letters', prompt: 'hi', max_tokens: 4, logprobs: 1, seed: 3, return_tokens_as_token_ids: true, n: 2 });
     expect(status).toBe(200);

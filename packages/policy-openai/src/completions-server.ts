@@ -111,7 +111,7 @@ export class CompletionsServer {
         if (req.method !== 'POST') throw new RequestError(405, `${req.method} ${path} is not allowed (use POST)`, null);
         sendJson(res, 200, await this.complete(await readJsonBody(req, this.config.maxBodyBytes)));
       } else if (path === '/v1/models') {
-        sendJson(res, 200, { object: 'list', data: [{ id: this.modelName, object: 'model', created: this.created, owned_by: 'arpo', root: this.modelName }] });
+        sendJson(res, 200, { object: 'list', data: [{ id: this.modelName, object: 'model', created: this.created, owned_by: 'arpo', root: this.modelName, ...(this.policy.contextLength !== undefined ? { max_model_len: this.policy.contextLength } : {}) }] });
       } else if (path === '/health') {
         sendJson(res, 200, { status: 'ok' });
       } else {

@@ -46,6 +46,12 @@ export const OpenAIPolicyConfigSchema = z.strictObject({
   fullEntropyEstimate: z.enum(['none', 'lower', 'upper', 'midpoint']).default('none'),
   /** Top log-probs requested for a `fullEntropyEstimate` when the caller asked for fewer (vLLM's default cap is 20). */
   entropyTopLogprobs: z.number().int().min(1).default(20),
+  /**
+   * The served model's context in tokens (vLLM's `max_model_len`, which `GET /v1/models` lists), exposed as the
+   * `Policy` contract's `contextLength` so that callers (rollout engine, evaluation) end a trajectory at the
+   * context instead of sending a prompt the server must reject. Unset: callers cannot check.
+   */
+  contextLength: z.number().int().min(1).optional(),
   /** V of the entropy bounds and normalisation; default the tokenizer's `vocabSize`. */
   vocabSize: z.number().int().min(1).optional(),
   /** Extra fields merged into every request body (e.g. SGLang's `no_stop_trim: true`). */

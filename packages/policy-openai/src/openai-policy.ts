@@ -48,6 +48,11 @@ export class OpenAIPolicy implements Policy {
     this.eosTokenIds = new Set(eosTokenIds ?? [tokenizer.eosTokenId]);
   }
 
+  /** `config.contextLength`: the served model's context (the `Policy` contract's optional context length). */
+  get contextLength(): number | undefined {
+    return this.config.contextLength;
+  }
+
   /** The served model name once known (given, or read from `/v1/models`), else the first server's URL. */
   get modelId(): string {
     return this.model ?? `openai:${this.config.servers[0]}`;

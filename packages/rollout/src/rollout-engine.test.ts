@@ -216,6 +216,57 @@ describe('stopping rules', () => {
   });
 });
 
+describe("the model's context length", () => {
+  /** A scripted policy with a context of `contextLength` tokens that fails like a real one when it is exceeded. */
+  class SmallContextPolicy extends ScriptedPolicy {
+    constructor(
+      script: Script,
+      readonly contextLength: number,
+    ) {
+      super(script, promptLength);
+    }
+    override async generate(request: Parameters<ScriptedPolicy['generate']>[0]) {
+      request.prefixes.forEach((prefix, i) => {
+        const maxNew = typeof request.maxNewTokens === 'number' ? request.maxNewTokens : request.maxNewTokens[i]!;
+        if (prefix.length + maxNew > this.contextLength) throw new Error(`prefix ${prefix.length} + ${maxNew} new tokens > context ${this.contextLength}`);
+      });
+      return super.generate(request);
+    }
+  }
+  const neverStops = searcher(Number.POSITIVE_INFINITY);
+  const run = async (contextLength: number) => {
+    const policy = new SmallContextPolicy(neverStops, contextLength);
+    const e = new RolloutEngine({ policy, tools: new EchoTools(), config: { ...exact, rollouts: 4, initialRollouts: 2, callLimit: 100, maxResponseTokens: 500 }, now: () => 0, seed: 3 });
+    return (await e.run([PROMPTS[0]!])).groups[0]!;
+  };
+  // Segments: "<search>qN</search>" 19 tokens (mask 1), " <result>\nR:qN\n</result>" 24 tokens (mask 0); prompt 3 tokens.
+
+  it('a trajectory that never stops calling ends with finish length at the context; the group still has exactly M', async () => {
+    const group = await run(3 + 90); // room for 90 response tokens: 19 + 24 + 19 + 24 = 86, then 4 tokens of a third call
+    expect(group.trajectories).toHaveLength(4);
+    for (const t of group.trajectories) {
+      expect(t.finishReason).toBe('length');
+      expect(t.responseTokens).toHaveLength(90);
+      expect(t.lossMask).toEqual([...Array(19).fill(1), ...Array(24).fill(0), ...Array(19).fill(1), ...Array(24).fill(0), ...Array(4).fill(1)]);
+      expect(t.segments.filter((s) => s.start >= (t.branchPoint ?? 0)).at(-1)).toMatchObject({ kind: 'model', start: 86, end: 90 });
+    }
+    expect(RolloutGroupSchema.parse(group)).toBeTruthy();
+  });
+
+  it('a tool result that overruns the context ends the trajectory, truncated to the context', async () => {
+    const group = await run(3 + 80); // the second result would end at 86 > 80
+    expect(group.trajectories).toHaveLength(4);
+    for (const t of group.trajectories) {
+      expect(t.finishReason).toBe('length');
+      expect(t.lossMask).toEqual([...Array(19).fill(1), ...Array(24).fill(0), ...Array(19).fill(1), ...Array(18).fill(0)]);
+    }
+  });
+
+  it('a prompt that fills the context is rejected by name', async () => {
+    await expect(run(3)).rejects.toThrow("prompts[0] ('p0') has 3 tokens (expected < the policy's contextLength = 3");
+  });
+});
+
 describe('determinism and bookkeeping', () => {
   it('same seed, policy and tools → byte-identical groups', async () => {
     const run = async () => {

@@ -106,6 +106,16 @@ export class RolloutEngine {
     const branchRng = this.rng.split('branch');
     const sampleRng = this.rng.split('sample');
     this.tracker.startStep();
+    // Response cap per trajectory: the config's, and what the model's context leaves after the prompt.
+    const contextLength = this.policy.contextLength ?? Number.POSITIVE_INFINITY;
+    prompts.forEach((prompt, p) => {
+      if (prompt.promptTokens.length >= contextLength) {
+        throw new ArpoError(
+          `RolloutEngine: prompts[${p}] ('${prompt.promptId}') has ${prompt.promptTokens.length} tokens (expected < the policy's contextLength = ${contextLength}, to leave room for a response)`,
+        );
+      }
+    });
+    const cap = (s: TrajectoryState): number => Math.min(c.maxResponseTokens, contextLength - s.promptTokens.length);
 
     const m = emptyMetrics(prompts.length);
     const afterTool: { h: number; dh: number }[] = [];
@@ -133,7 +143,7 @@ export class RolloutEngine {
       const generations = await this.policy.generate({
         prefixes: active.map((s) => [...s.promptTokens, ...s.responseTokens]),
         sequenceIds: active.map((s) => s.id),
-        maxNewTokens: active.map((s) => Math.max(1, c.maxResponseTokens - s.responseTokens.length)),
+        maxNewTokens: active.map((s) => Math.max(1, cap(s) - s.responseTokens.length)),
         stop,
         sampling: { temperature: c.temperature, topP: c.topP, topK: c.topK },
         topLogprobs: c.entropySource === 'top-k' ? c.topLogprobs : 0,
@@ -192,9 +202,9 @@ export class RolloutEngine {
         });
       }
 
-      // 5. Drop trajectories at the response cap.
+      // 5. Drop trajectories at the response cap (or whose next prefix would not fit the model's context).
       for (const s of active) {
-        if (s.active && s.responseTokens.length >= c.maxResponseTokens) this.finish(s, 'length');
+        if (s.active && s.responseTokens.length >= cap(s)) this.finish(s, 'length');
       }
 
       // 6. Branch (adaptive mode), within each prompt's remaining budget M − |group|.
@@ -251,7 +261,7 @@ export class RolloutEngine {
     // After the loop: truncate, take exactly M per prompt in creation order.
     const groups = prompts.map((prompt, p) => {
       const states = byPrompt[p]!.slice(0, M);
-      for (const s of states) truncateState(s, c.maxResponseTokens);
+      for (const s of states) truncateState(s, cap(s));
       const trajectories = states.map((s) => toTrajectory(s, prompt.promptId));
       const toolCallsInTrajectories = trajectories.reduce((sum, t) => sum + t.toolCalls, 0);
       m.toolCallsInTrajectories += toolCallsInTrajectories;

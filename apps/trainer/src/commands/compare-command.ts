@@ -29,7 +29,7 @@ export interface CompareResult {
 /**
  * `arpo compare`: ARPO vs GRPO from the same SFT model (`model.path`, or one SFT run made first in `<out>/sft`),
  * with the same M, steps, data and seeds; evaluates each on the held-out split and prints a table of accuracy
- * (mean ± std over seeds), tool calls and tokens during training, and wall time (paper §4.6's claim: ARPO reaches
+ * (mean over seeds with its 95% interval and sd), tool calls and tokens during training, and wall time (paper §4.6's claim: ARPO reaches
  * GRPO's accuracy with about half the tool calls).
  */
 export async function compareCommand(env: CommandEnv, options: CompareOptions): Promise<CompareResult> {

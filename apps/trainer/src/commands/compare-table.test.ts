@@ -27,14 +27,17 @@ describe('compare table', () => {
     expect(arpo.algorithm).toBe('arpo');
     expect(arpo.accuracy['knowledge']!.mean).toBeCloseTo(0.7, 12);
     expect(arpo.accuracy['knowledge']!.std).toBeCloseTo(Math.SQRT2 * 0.1, 12);
+    expect(arpo.accuracy['knowledge']!.examples).toBe(10);
+    expect(arpo.accuracy['knowledge']!.interval95[0]).toBeCloseTo(0.3967732, 6);
     expect(arpo.toolCalls).toEqual({ mean: 120, std: Math.sqrt(800) });
     expect(arpo.wallSeconds.mean).toBe(12);
     expect(arpo.formatErrors.mean).toBeCloseTo(0.2, 12); // tools-on rows only: seeds 0.1 and 0.3
     expect(formatCompareTable(lines).split('\n')).toEqual([
-      '| algorithm | seeds | knowledge acc. % (before → after RL) | format errors % after RL | tool calls in training | tokens generated | RL wall s |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
-      '| ARPO | 2 | 50.0 ± 0.0 → 70.0 ± 14.1 | 20.0 ± 14.1 | 120 ± 28 | 1100 ± 141 | 12 ± 3 |',
-      '| GRPO | 1 | 50.0 ± 0.0 → 70.0 ± 0.0 | 10.0 ± 0.0 | 200 ± 0 | 2000 ± 0 | 20 ± 0 |',
+      '| algorithm | seeds | knowledge acc. % before RL | knowledge acc. % after RL [95%] sd over seeds | format errors % after RL | tool calls in training | tokens generated | RL wall s |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      // Wilson by hand: 5/10 → [23.66, 76.34]; 7/10 → [39.68, 89.22]
+      '| ARPO | 2 | 50.0 [23.7, 76.3] sd 0.0 | 70.0 [39.7, 89.2] sd 14.1 | 20.0 ± 14.1 | 120 ± 28 | 1100 ± 141 | 12 ± 3 |',
+      '| GRPO | 1 | 50.0 [23.7, 76.3] sd 0.0 | 70.0 [39.7, 89.2] sd 0.0 | 10.0 ± 0.0 | 200 ± 0 | 2000 ± 0 | 20 ± 0 |',
     ]);
   });
 });

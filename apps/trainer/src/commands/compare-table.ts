@@ -1,3 +1,4 @@
+import { wilsonInterval } from '../phases/wilson-interval.js';
 import type { Algorithm, EvalRow, RunSummaryFile } from '../run-files.js';
 
 /** One finished training run of a comparison. */
@@ -27,10 +28,10 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number; n: 
 export interface CompareLine {
   algorithm: Algorithm;
   seeds: number;
-  /** Test accuracy with tools after RL, by suite: mean and std over seeds. */
-  accuracy: Record<string, { mean: number; std: number }>;
+  /** Test accuracy with tools after RL, by suite: mean and std over seeds, and the 95% interval of the mean. */
+  accuracy: Record<string, SuiteAccuracy>;
   /** The same before RL (the shared starting point). */
-  accuracyBefore: Record<string, { mean: number; std: number }>;
+  accuracyBefore: Record<string, SuiteAccuracy>;
   /** Share of held-out answers failing the format check after RL, tools on, all suites (mean, std over seeds). */
   formatErrors: { mean: number; std: number };
   /** Tool calls executed during training (mean over seeds). */
@@ -41,12 +42,28 @@ export interface CompareLine {
   wallSeconds: { mean: number; std: number };
 }
 
-const accuracyBySuite = (runs: readonly CompareRun[], pick: (r: CompareRun) => EvalRow[]): Record<string, { mean: number; std: number }> => {
+/** Accuracy of one suite over seeds. */
+export interface SuiteAccuracy {
+  mean: number;
+  /** Sample standard deviation over seeds (the spread RL's randomness causes). */
+  std: number;
+  /** Questions per evaluation (the smallest over seeds). */
+  examples: number;
+  /**
+   * 95% Wilson interval at the mean accuracy with n = `examples`: the uncertainty from the sample of questions,
+   * which repeating the run with other seeds on the same questions does not shrink (so seeds are not pooled).
+   */
+  interval95: [number, number];
+}
+
+const accuracyBySuite = (runs: readonly CompareRun[], pick: (r: CompareRun) => EvalRow[]): Record<string, SuiteAccuracy> => {
   const suites = [...new Set(runs.flatMap((r) => pick(r).filter((e) => e.tools === 'on').map((e) => e.suite)))];
   return Object.fromEntries(
     suites.map((s) => {
-      const { mean, std } = meanStd(runs.flatMap((r) => pick(r).filter((e) => e.tools === 'on' && e.suite === s).map((e) => e.accuracy)));
-      return [s, { mean, std }];
+      const rows = runs.flatMap((r) => pick(r).filter((e) => e.tools === 'on' && e.suite === s));
+      const { mean, std } = meanStd(rows.map((e) => e.accuracy));
+      const examples = Math.min(...rows.map((e) => e.examples));
+      return [s, { mean, std, examples, interval95: wilsonInterval(Math.round(mean * examples), examples) }];
     }),
   );
 };
@@ -77,16 +94,22 @@ export function compareLines(runs: readonly CompareRun[]): CompareLine[] {
 }
 
 const pct = (x: { mean: number; std: number }): string => `${(100 * x.mean).toFixed(1)} ± ${(100 * x.std).toFixed(1)}`;
+const acc = (x: SuiteAccuracy): string =>
+  `${(100 * x.mean).toFixed(1)} [${(100 * x.interval95[0]).toFixed(1)}, ${(100 * x.interval95[1]).toFixed(1)}] sd ${(100 * x.std).toFixed(1)}`;
 const num = (x: { mean: number; std: number }, digits = 0): string => `${x.mean.toFixed(digits)} ± ${x.std.toFixed(digits)}`;
 
-/** The table as Markdown (printed by `arpo compare` and pasted into the README). */
+/**
+ * The table as Markdown (printed by `arpo compare` and pasted into the README). Accuracy: mean over seeds, its
+ * 95% interval over the question sample, and the sd over seeds; other columns: mean ± sd over seeds.
+ */
 export function formatCompareTable(lines: readonly CompareLine[]): string {
   const suites = [...new Set(lines.flatMap((l) => Object.keys(l.accuracy)))];
-  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % (before → after RL)`), 'format errors % after RL', 'tool calls in training', 'tokens generated', 'RL wall s'];
+  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % before RL`), ...suites.map((s) => `${s} acc. % after RL [95%] sd over seeds`), 'format errors % after RL', 'tool calls in training', 'tokens generated', 'RL wall s'];
   const rows = lines.map((l) => [
     l.algorithm.toUpperCase(),
     String(l.seeds),
-    ...suites.map((s) => `${l.accuracyBefore[s] ? pct(l.accuracyBefore[s]) : '–'} → ${l.accuracy[s] ? pct(l.accuracy[s]) : '–'}`),
+    ...suites.map((s) => (l.accuracyBefore[s] ? acc(l.accuracyBefore[s]) : '–')),
+    ...suites.map((s) => (l.accuracy[s] ? acc(l.accuracy[s]) : '–')),
     pct(l.formatErrors),
     num(l.toolCalls),
     num(l.tokens),

@@ -75,6 +75,14 @@ describe('renderReport: a self-contained page', () => {
     expect(html).toContain('≈ ');
   });
 
+  it('shows how many questions of an evaluation ended at the length limit (the context or the token budget)', () => {
+    expect(html).not.toContain('data-testid="eval-length"');
+    const withLength = { ...runs[0]!, evals: runs[0]!.evals.map((r) => ({ ...r, finishReasons: { answer: r.examples - 3, length: 3 } })) };
+    const page = renderReport([withLength], { generatedAt: null });
+    const cells = page.match(/<span class="n" data-testid="eval-length" data-value="3">3 at the length limit<\/span>/g) ?? [];
+    expect(cells).toHaveLength(runs[0]!.evals.length);
+  });
+
   it('renders one chart point per step and run', () => {
     const points = html.match(/<circle data-testid="chart-point" data-series="run-0" data-run="0" data-x="\d+" data-y="[^"]*"[^>]*>/g) ?? [];
     // reward, accuracy, tool calls, cumulative: 4 steps each; sft loss: 3; entropy-by-segment: 3 segments; ΔH: 3 non-null

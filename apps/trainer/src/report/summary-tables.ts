@@ -127,6 +127,9 @@ export function renderEvaluationTable(runs: RunData[], labels: string[]): string
             (row.interval95
               ? `<span${attrs({ class: 'n', 'data-testid': 'eval-interval', 'data-low': dataNumber(row.interval95[0]), 'data-high': dataNumber(row.interval95[1]) })}>95%: ${escapeHtml(formatPercent(row.interval95[0]))}–${escapeHtml(formatPercent(row.interval95[1]))}</span>`
               : '') +
+            (row.finishReasons?.['length']
+              ? `<span${attrs({ class: 'n', 'data-testid': 'eval-length', 'data-value': row.finishReasons['length'] })}>${escapeHtml(formatCount(row.finishReasons['length']))} at the length limit</span>`
+              : '') +
             '</td>'
           : `<td class="missing">${MISSING}</td>`;
       }
