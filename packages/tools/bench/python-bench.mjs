@@ -57,16 +57,24 @@ for (const [name, code] of PROGRAMS) {
   await bench(`bare \`python3 -c\` (no isolation), ${name}`, () => spawnOnce([py, '-c', src]));
 }
 
+// Each executor with its hardening (seccomp filter, per-run cgroup) and without: the per-call cost of the hardening.
+const HARDENING_OFF = { seccomp: false, cgroup: 'off' };
+const printRows = new Map();
 const executors = [
   ['subprocess', new SubprocessPythonExecutor()],
+  ['subprocess, no seccomp/cgroup', new SubprocessPythonExecutor(HARDENING_OFF)],
   ['subprocess (namespaces off)', new SubprocessPythonExecutor({ namespaces: 'off' })],
+  ['subprocess (namespaces off), no seccomp/cgroup', new SubprocessPythonExecutor({ namespaces: 'off', ...HARDENING_OFF })],
 ];
 const bw = await detectBubblewrap();
-if (bw.available) executors.push(['bubblewrap', new BubblewrapPythonExecutor()]);
-else console.log(`bubblewrap: skipped (${bw.reason})`);
+if (bw.available) {
+  executors.push(['bubblewrap', new BubblewrapPythonExecutor()]);
+  executors.push(['bubblewrap, no seccomp/cgroup', new BubblewrapPythonExecutor(HARDENING_OFF)]);
+} else console.log(`bubblewrap: skipped (${bw.reason})`);
 
 for (const [label, executor] of executors) {
   const info = await executor.init();
+  if (!label.includes('no seccomp')) console.log(`${label}: ${executor.describe().replace(/^.*(hardening: [^;]*);.*$/s, '$1')}`);
   const tool = createPythonTool(executor, { timeoutMs: 30_000 });
   const mode = info.mode ? ` [${info.mode}]` : '';
   for (const [name, code, expected] of PROGRAMS) {
@@ -76,6 +84,7 @@ for (const [label, executor] of executors) {
       if (r.text !== expected) throw new Error(`${label}: ${code} gave ${r.status} ${JSON.stringify(r.text)}`);
       return performance.now() - t0;
     });
+    if (name === 'print(1)') printRows.set(label, rows[rows.length - 1]);
   }
   const t0 = performance.now();
   const burst = await Promise.all(Array.from({ length: BURST }, () => tool.execute('print(1)')));
@@ -84,4 +93,15 @@ for (const [label, executor] of executors) {
   console.log(`${`${label}${mode}, ${BURST} concurrent print(1)`.padEnd(58)} wall ${fmt(wall)}  (${(BURST / (wall / 1000)).toFixed(1)} calls/s)`);
 }
 
+console.log('\nhardening overhead (print(1), with − without the seccomp filter and the per-run cgroup):');
+for (const [label] of executors.filter(([l]) => !l.includes('no seccomp'))) {
+  const on = printRows.get(label);
+  const off = printRows.get(`${label}, no seccomp/cgroup`);
+  if (on && off) {
+    console.log(
+      `  ${label.padEnd(30)} p50 ${on.p50.toFixed(1)} vs ${off.p50.toFixed(1)} ms (${(on.p50 - off.p50 >= 0 ? '+' : '') + (on.p50 - off.p50).toFixed(1)} ms, ` +
+        `${(on.p50 / off.p50).toFixed(2)}×); p95 ${on.p95.toFixed(1)} vs ${off.p95.toFixed(1)} ms`,
+    );
+  }
+}
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -47,6 +47,11 @@ export interface AttackContext {
   canaryPid: number;
   /** sha256 (hex) of the host's /proc/1/environ, or null when unreadable. */
   hostInitEnvironDigest: string | null;
+  /** The host's hostname and boot id (/proc/sys/kernel/random/boot_id), which the sandbox must not show. */
+  hostHostname: string;
+  hostBootId: string | null;
+  /** A world-connectable Unix-domain socket the runner listens on, outside every temp dir. */
+  unixSocketPath: string;
   /** Limits the suite runs with. */
   tmpfsBytes: number;
   maxFileBytes: number;
@@ -69,6 +74,8 @@ export interface HostObservation {
   hostnameChanged: boolean;
   /** The canary process (a host process the attacks must not be able to kill) is still alive. */
   canaryAlive: boolean;
+  /** Connections the Unix-domain socket listener accepted that carried this attack's token. */
+  unixConnections: number;
 }
 
 export interface AttackVerdict {
@@ -85,6 +92,11 @@ export interface AttackProgram {
   /** Judges the run from the host. */
   judge(run: PythonRunResult, obs: HostObservation, ctx: AttackContext): AttackVerdict;
   expected: Record<AttackProfile, AttackExpectation>;
+  /**
+   * The suite also runs the program once without any sandbox (plain `python3`, as root) and checks that the
+   * judge then reports it as not contained: proof that the detector can fire.
+   */
+  proveDetector?: boolean;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -562,6 +574,93 @@ except OSError as e:
 print('UID', os.getuid(), os.geteuid())`,
     judge: (run) => verdict(!/UID 0\b|UID \d+ 0\b/.test(run.stdout), outOf(run)),
     expected: { namespaces: 'contained', 'basic-root': 'not-contained', bubblewrap: 'contained' },
+  },
+  // ---------------------------------------------------------------- hardening (seccomp, cgroups, identity)
+  {
+    id: 'memfd-many',
+    title: 'Hold 1.25 GiB in anonymous memfd files (8 MiB each, within the file-size limit), unmapped',
+    category: 'resources',
+    code: (ctx) => String.raw`import os, time
+size = ${ctx.maxFileBytes}
+want = ${ctx.memoryBytes} + ${ctx.memoryBytes} // 4
+fds, held = [], 0
+try:
+    while held < want:
+        fd = os.memfd_create('hold')
+        fds.append(fd)
+        os.posix_fallocate(fd, 0, size)  # real pages, cheap in CPU time (the CPU limit must not be what stops it)
+        held += size
+except OSError as e:
+    print('BLOCKED after', held, e)
+else:
+    time.sleep(1.0)
+    print('HELD', held)`,
+    judge: (run) => verdict(!run.stdout.includes('HELD'), `${outOf(run)}; limit ${String(run.limitExceeded)}`),
+    expected: ALL_CONTAINED,
+    proveDetector: true,
+  },
+  {
+    id: 'host-identity',
+    title: "Read the host's hostname and boot id",
+    category: 'host read',
+    code: () => String.raw`import socket
+print('HOST', socket.gethostname())
+try:
+    print('BOOT', open('/proc/sys/kernel/random/boot_id').read().strip())
+except OSError as e:
+    print('BLOCKED boot_id', e)`,
+    judge: (run, _obs, ctx) => {
+      const host = /^HOST (.*)$/m.exec(run.stdout)?.[1];
+      const boot = /^BOOT (.*)$/m.exec(run.stdout)?.[1];
+      return verdict(host !== ctx.hostHostname && (ctx.hostBootId === null || boot !== ctx.hostBootId), outOf(run));
+    },
+    expected: { namespaces: 'contained', 'basic-root': 'not-contained', bubblewrap: 'contained' },
+    proveDetector: true,
+  },
+  {
+    id: 'unix-socket-host',
+    title: "Connect to a world-connectable Unix-domain socket of the host's and send the token",
+    category: 'network',
+    code: (ctx) => String.raw`import socket
+try:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(2)
+    s.connect(${q(ctx.unixSocketPath)})
+    s.sendall(${q(ctx.token)}.encode())
+    s.close()
+    print('CONNECTED')
+except OSError as e:
+    print('BLOCKED', e)`,
+    judge: (run, obs) => verdict(obs.unixConnections === 0, `${outOf(run)}; ${obs.unixConnections} connection(s)`),
+    expected: ALL_CONTAINED,
+    proveDetector: true,
+  },
+  {
+    id: 'user-namespace',
+    title: 'Create a user namespace (unshare(CLONE_NEWUSER)): kernel attack surface',
+    category: 'privileges',
+    code: () => String.raw`import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x10000000) == 0:
+    print('CREATED', open('/proc/self/uid_map').read().strip())
+else:
+    print('BLOCKED', os.strerror(ctypes.get_errno()))`,
+    judge: (run) => verdict(!run.stdout.includes('CREATED'), outOf(run)),
+    expected: ALL_CONTAINED,
+    proveDetector: true,
+  },
+  {
+    id: 'keyctl-keyring',
+    title: 'Add a key to the session keyring and list the keys visible through keyctl',
+    category: 'privileges',
+    code: () => String.raw`import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+nr = {'x86_64': (248, 250), 'aarch64': (217, 219)}[os.uname().machine]
+k = libc.syscall(nr[0], b'user', b'arpo-probe', b'x', 1, ctypes.c_long(-3))
+print('ADDED' if k > 0 else 'BLOCKED %s' % os.strerror(ctypes.get_errno()))`,
+    judge: (run) => verdict(!run.stdout.includes('ADDED'), outOf(run)),
+    expected: ALL_CONTAINED,
+    proveDetector: true,
   },
   // ---------------------------------------------------------------- crashes and floods
   {

@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,12 @@ interface AttackRecord {
 let server: Server;
 let tcpPort = 0;
 const connectionsByToken = new Map<string, number>();
+let unixServer: Server;
+const unixConnectionsByToken = new Map<string, number>();
+// Outside every temp dir the sandboxes make private (/tmp, /dev/shm), short enough for sun_path (108 bytes).
+const UNIX_SOCKET_DIR = existsSync('/run') ? '/run' : '/var/tmp';
+const UNIX_SOCKET_PATH = join(UNIX_SOCKET_DIR, `arpo-attack-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+let hostBootId: string | null = null;
 let unattributed = 0;
 let canary: ChildProcess;
 let hostInitEnvironDigest: string | null = null;
@@ -93,6 +99,9 @@ function contextFor(token: string): AttackContext {
     canaryPid: canary.pid ?? -1,
     runnerCwd: startCwd,
     hostInitEnvironDigest,
+    hostHostname: startHostname,
+    hostBootId,
+    unixSocketPath: UNIX_SOCKET_PATH,
     tmpfsBytes: LIMITS.tmpfsBytes,
     maxFileBytes: LIMITS.maxFileBytes,
     memoryBytes: LIMITS.memoryBytes,
@@ -119,6 +128,7 @@ async function runAttack(executor: PythonExecutor, attack: AttackProgram): Promi
   const token = `arpotok${randomBytes(8).toString('hex')}`;
   const ctx = contextFor(token);
   connectionsByToken.set(token, 0);
+  unixConnectionsByToken.set(token, 0);
   let run: PythonRunResult;
   try {
     run = await executor.run(attack.code(ctx), { timeoutMs: TIMEOUT_MS });
@@ -135,6 +145,7 @@ async function runAttack(executor: PythonExecutor, attack: AttackProgram): Promi
     cwdChanged: process.cwd() !== startCwd,
     hostnameChanged: hostname() !== startHostname,
     canaryAlive: alive(canary.pid),
+    unixConnections: unixConnectionsByToken.get(token) ?? 0,
   };
   // Clean up whatever escaped, so a failure cannot leave debris behind.
   for (const p of escaped) rmSync(p, { force: true });
@@ -201,6 +212,24 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  try {
+    hostBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    hostBootId = null;
+  }
+  unixServer = createServer((socket) => {
+    let data = '';
+    socket.on('data', (d) => {
+      data += d.toString();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      const token = [...unixConnectionsByToken.keys()].find((t) => data.includes(t));
+      if (token) unixConnectionsByToken.set(token, (unixConnectionsByToken.get(token) ?? 0) + 1);
+    });
+  });
+  await new Promise<void>((r) => unixServer.listen(UNIX_SOCKET_PATH, r));
+  chmodSync(UNIX_SOCKET_PATH, 0o777);
   const address = server.address();
   tcpPort = typeof address === 'object' && address ? address.port : 0;
   // A host process the attacks must not be able to kill; its environment holds the secret (what
@@ -215,6 +244,57 @@ afterAll(async () => {
     // gone
   }
   await new Promise<void>((r) => server.close(() => r()));
+  await new Promise<void>((r) => unixServer.close(() => r()));
+  rmSync(UNIX_SOCKET_PATH, { force: true });
+});
+
+// ---------------------------------------------------------------- the detectors can fire
+
+describe('attack detectors fire without a sandbox (plain python3)', () => {
+  for (const attack of ATTACK_PROGRAMS.filter((a) => a.proveDetector)) {
+    it(`${attack.id}: judged not contained when run unsandboxed`, async (ctx) => {
+      if (!isRoot()) ctx.skip(); // the programs are written for a root runner (keyrings, namespaces)
+      const token = `arpotok${randomBytes(8).toString('hex')}`;
+      const actx = contextFor(token);
+      unixConnectionsByToken.set(token, 0);
+      const cwd = mkdtempSync(join(tmpdir(), 'arpo-detector-'));
+      try {
+        const started = Date.now();
+        // Async, so that the runner's own listeners can accept the program's connections meanwhile.
+        const child = spawn('python3', ['-c', attack.code(actx)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d.toString()));
+        child.stderr.on('data', (d) => (stderr += d.toString()));
+        const exitCode = await new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+        await new Promise((r) => setTimeout(r, 50));
+        const run: PythonRunResult = {
+          stdout,
+          stderr,
+          exitCode,
+          signal: null,
+          timedOut: false,
+          aborted: false,
+          durationMs: Date.now() - started,
+          outputTruncated: false,
+          limitExceeded: null,
+        };
+        const obs: HostObservation = {
+          connections: 0,
+          escapedFiles: [],
+          survivors: [],
+          cwdChanged: false,
+          hostnameChanged: false,
+          canaryAlive: true,
+          unixConnections: unixConnectionsByToken.get(token) ?? 0,
+        };
+        const verdict = attack.judge(run, obs, actx);
+        expect(verdict.contained, `${attack.id} unsandboxed: ${verdict.detail}`).toBe(false);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+    }, 30_000);
+  }
 });
 
 // ---------------------------------------------------------------- the executors
@@ -313,3 +393,110 @@ for (const candidate of candidates) {
     });
   });
 }
+
+// ---------------------------------------------------------------- state inherited from the Node process
+
+/**
+ * Run in a Node process (the fixture, through vite-node) that holds a root-only file open for reading on fd 40 and
+ * a host file open for appending on fd 41, both without close-on-exec (Node marks inherited fds below ~20
+ * close-on-exec at start, not higher ones), and a session keyring with a secret in it:
+ * what a trainer process may hold without meaning to. The program reads and writes every descriptor it finds and
+ * looks the key up; the judge reads the host file and the program's output.
+ */
+const INHERITED_STATE_PROGRAM = String.raw`import ctypes, os, stat, sys
+libc = ctypes.CDLL(None, use_errno=True)
+token = TOKEN
+out = []
+for fd in range(3, 256):
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        continue
+    try:
+        out.append('READ %d %r' % (fd, os.pread(fd, 200, 0)))
+    except OSError as e:
+        out.append('NOREAD %d %s' % (fd, e))
+    if stat.S_ISREG(st.st_mode):
+        try:
+            os.write(fd, ('WRITTEN %s\n' % token).encode())
+            out.append('WROTE %d' % fd)
+        except OSError:
+            pass
+nr = {'x86_64': 250, 'aarch64': 219}[os.uname().machine]
+k = libc.syscall(nr, 10, ctypes.c_long(-3), b'user', b'arpo-canary', 0)
+if k > 0:
+    buf = ctypes.create_string_buffer(256)
+    n = libc.syscall(nr, 11, k, buf, 256)
+    out.append('KEY %r' % buf.raw[:max(n, 0)])
+else:
+    out.append('NOKEY %s' % os.strerror(ctypes.get_errno()))
+print('\n'.join(out))`;
+
+const LAUNCHER = String.raw`import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+keyctl, add_key = {'x86_64': (250, 248), 'aarch64': (219, 217)}[os.uname().machine]
+secret_file, append_file, key_secret = sys.argv[1:4]
+if libc.syscall(keyctl, 1, b'arpo-attack-session') < 0:
+    sys.exit('keyctl join failed: %s' % os.strerror(ctypes.get_errno()))
+if libc.syscall(add_key, b'user', b'arpo-canary', key_secret.encode(), len(key_secret), ctypes.c_long(-3)) < 0:
+    sys.exit('add_key failed: %s' % os.strerror(ctypes.get_errno()))
+r = os.open(secret_file, os.O_RDONLY)
+os.dup2(r, 40)
+a = os.open(append_file, os.O_WRONLY | os.O_APPEND)
+os.dup2(a, 41)
+os.close(r)
+os.close(a)
+os.execv(sys.argv[4], sys.argv[4:])`;
+
+const VITE_NODE = resolve(PACKAGE_DIR, '../../node_modules/.bin/vite-node');
+
+describe('attacks: descriptors and session keyring inherited from Node', () => {
+  const profiles = [
+    { profile: 'none', expectLeak: true },
+    { profile: 'namespaces', expectLeak: false },
+    { profile: 'basic-root', expectLeak: false },
+    { profile: 'bubblewrap', expectLeak: false },
+  ] as const;
+  for (const { profile, expectLeak } of profiles) {
+    it(`${profile === 'none' ? 'plain python3 (the detectors fire)' : profile}: ${expectLeak ? 'leaks' : 'contains'} fd reads, fd writes and the keyring secret`, async (ctx) => {
+      if (!isRoot()) ctx.skip(); // root-only file, and the expectations are written for a root runner
+      if (!existsSync(VITE_NODE)) ctx.skip();
+      if (profile === 'bubblewrap' && !(await detectBubblewrap()).available) ctx.skip();
+      if (profile === 'namespaces' && (await new SubprocessPythonExecutor(LIMITS).init()).mode !== 'namespaces') ctx.skip();
+      const dir = mkdtempSync(join(tmpdir(), 'arpo-inherit-'));
+      try {
+        const token = `arpotok${randomBytes(8).toString('hex')}`;
+        const fileSecret = `file-secret-${randomBytes(8).toString('hex')}`;
+        const keySecret = `key-secret-${randomBytes(8).toString('hex')}`;
+        const secretFile = join(dir, 'root-only');
+        const appendFile = join(dir, 'host-log');
+        writeFileSync(secretFile, fileSecret, { mode: 0o600 });
+        writeFileSync(appendFile, 'host log\n', { mode: 0o600 });
+        const code = INHERITED_STATE_PROGRAM.replace('TOKEN', JSON.stringify(token));
+        const args = JSON.stringify({ profile, code, timeoutMs: TIMEOUT_MS, limits: LIMITS });
+        const child = spawn('python3', ['-c', LAUNCHER, secretFile, appendFile, keySecret, VITE_NODE, join(HERE, 'inherited-state.fixture.ts'), args], {
+          cwd: PACKAGE_DIR,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d.toString()));
+        child.stderr.on('data', (d) => (stderr += d.toString()));
+        await new Promise((r) => child.on('close', r));
+        const result = /@@RESULT@@(.*)/.exec(stdout)?.[1];
+        expect(result, `fixture failed: ${stdout.slice(-500)} ${stderr.slice(-500)}`).toBeDefined();
+        const run = JSON.parse(result!) as PythonRunResult;
+        const leaks = {
+          fdRead: run.stdout.includes(fileSecret),
+          fdWrite: readFileSync(appendFile, 'utf8').includes(token),
+          keyring: run.stdout.includes(keySecret),
+        };
+        expect(leaks, `${profile}: stdout ${JSON.stringify(run.stdout.slice(0, 400))} stderr ${JSON.stringify(run.stderr.slice(-300))}`).toEqual(
+          { fdRead: expectLeak, fdWrite: expectLeak, keyring: expectLeak },
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});

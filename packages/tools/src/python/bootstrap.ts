@@ -55,6 +55,8 @@ def _arpo_bootstrap():
             pass
         os._exit(125)
 
+    if cfg.get('closeFds'):
+        _close_fds(status_fd)
     if cfg.get('mounts') is not None:
         try:
             _setup_mounts(cfg['mounts'])
@@ -73,13 +75,104 @@ def _arpo_bootstrap():
         except OSError:
             pass
         status_fd = None  # the user's code must not be able to forge the supervisor's report
+    hardening = cfg.get('hardening') or {}
     try:
+        if hardening.get('oomScoreAdj') is not None:
+            with open('/proc/self/oom_score_adj', 'w') as f:
+                f.write(str(int(hardening['oomScoreAdj'])))
         if cfg.get('dropTo') is not None:
             _drop_privileges(int(cfg['dropTo']['uid']), int(cfg['dropTo']['gid']))
+        if hardening.get('newKeyring'):
+            _join_new_session_keyring()
         _apply_limits(cfg.get('limits') or {})
+        if hardening.get('seccomp'):
+            _install_seccomp()
     except BaseException as e:
-        fail('privilege drop / rlimits', e)
+        fail('privilege drop / rlimits / seccomp', e)
     return source, bool(cfg.get('wrapLastExpression', True))
+
+
+def _close_fds(keep):
+    # Everything but stdin/stdout/stderr (and the status channel): descriptors Node or its native modules hold
+    # without close-on-exec must not reach the code.
+    fds = []
+    try:
+        fds = [int(x) for x in os.listdir('/proc/self/fd')]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _join_new_session_keyring():
+    # A fresh, empty session keyring: keys of the session Node runs in are out of reach (keyctl is also denied
+    # by the seccomp filter; this holds where the filter cannot be installed).
+    ctypes, libc = _libc()
+    nr = {'x86_64': 250, 'aarch64': 219}.get(os.uname().machine)
+    if nr is None:
+        return
+    if libc.syscall(ctypes.c_long(nr), ctypes.c_long(1), None) < 0:  # KEYCTL_JOIN_SESSION_KEYRING, anonymous
+        e = ctypes.get_errno()
+        if e != 38:  # ENOSYS: no keyrings in this kernel
+            raise OSError(e, 'keyctl(JOIN_SESSION_KEYRING) failed: %s' % os.strerror(e))
+
+
+# Syscalls the seccomp filter denies with EPERM (Docker's default profile, less what Python needs), per arch.
+_SECCOMP_DENY = {
+    # keyctl add_key request_key unshare setns mount umount2 pivot_root chroot ptrace process_vm_readv
+    # process_vm_writev kcmp bpf perf_event_open init_module finit_module delete_module kexec_load
+    # kexec_file_load reboot swapon swapoff acct userfaultfd open_by_handle_at name_to_handle_at settimeofday
+    # clock_settime clock_adjtime adjtimex sethostname setdomainname quotactl syslog vhangup lookup_dcookie
+    # fanotify_init open_tree move_mount fsopen fsconfig fsmount fspick mount_setattr io_uring_setup
+    # io_uring_enter io_uring_register, then x86-only: iopl ioperm create_module uselib _sysctl
+    'x86_64': (0xC000003E, 56, 41, [250, 248, 249, 272, 308, 165, 166, 155, 161, 101, 310, 311, 312, 321, 298,
+                                    175, 313, 176, 246, 320, 169, 167, 168, 163, 323, 304, 303, 164, 227, 305,
+                                    159, 170, 171, 179, 103, 153, 212, 300, 428, 429, 430, 431, 432, 433, 442,
+                                    425, 426, 427, 172, 173, 174, 134, 156]),
+    'aarch64': (0xC00000B7, 220, 198, [219, 217, 218, 97, 268, 40, 39, 41, 51, 117, 270, 271, 272, 280, 241,
+                                       105, 273, 106, 104, 294, 142, 224, 225, 89, 282, 265, 264, 170, 112, 266,
+                                       171, 161, 162, 60, 116, 58, 18, 262, 428, 429, 430, 431, 432, 433, 442,
+                                       425, 426, 427]),
+}
+
+
+def _install_seccomp():
+    ctypes, libc = _libc()
+    spec = _SECCOMP_DENY.get(os.uname().machine)
+    if spec is None:
+        raise OSError('no seccomp syscall table for %s' % os.uname().machine)
+    arch, clone_nr, socket_nr, denied = spec
+    LD_ABS, JEQ, JGE, JSET, RET = 0x20, 0x15, 0x35, 0x45, 0x06
+    ALLOW, EPERM, ENOSYS = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
+    CLONE_NEW = 0x00000080 | 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000
+    prog = [(LD_ABS, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, EPERM), (LD_ABS, 0, 0, 0)]
+    if arch == 0xC000003E:
+        prog += [(JGE, 0, 1, 0x40000000), (RET, 0, 0, EPERM)]  # x32 ABI
+    for nr in denied:
+        prog += [(JEQ, 0, 1, nr), (RET, 0, 0, EPERM)]
+    prog += [(JEQ, 0, 1, 435), (RET, 0, 0, ENOSYS)]  # clone3: flags out of reach, glibc falls back to clone
+    # clone with any CLONE_NEW* flag (new namespaces), socket(AF_UNIX, ...) (host Unix sockets; socketpair stays)
+    prog += [(JEQ, 0, 3, clone_nr), (LD_ABS, 0, 0, 16), (JSET, 0, 1, CLONE_NEW), (RET, 0, 0, EPERM)]
+    prog += [(LD_ABS, 0, 0, 0), (JEQ, 0, 3, socket_nr), (LD_ABS, 0, 0, 16), (JEQ, 0, 1, 1), (RET, 0, 0, EPERM)]
+    prog += [(RET, 0, 0, ALLOW)]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [('code', ctypes.c_uint16), ('jt', ctypes.c_uint8), ('jf', ctypes.c_uint8), ('k', ctypes.c_uint32)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.POINTER(SockFilter))]
+
+    filters = (SockFilter * len(prog))(*[SockFilter(*ins) for ins in prog])
+    fprog = SockFprog(len(prog), filters)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), 'prctl(PR_SET_NO_NEW_PRIVS) failed')
+    if libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) != 0:  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+        e = ctypes.get_errno()
+        raise OSError(e, 'prctl(PR_SET_SECCOMP) failed: %s' % os.strerror(e))
 
 
 def _libc():
@@ -135,6 +228,9 @@ def _setup_mounts(m):
                 fields = line.split(' ')
                 if 'ro' not in fields[5].split(',') and fields[4] in ('/', '/tmp', '/var/tmp', '/dev/shm'):
                     raise OSError('could not make %s read-only' % fields[4])
+    # /proc stays writable (as on any host): the code's own /proc/self files (oom_score_adj) are writable; the
+    # rest of /proc still needs privileges the code does not have.
+    mount(None, '/proc', None, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | 8, None)  # 8: MS_NOEXEC
     for a, entries in hidden.items():
         mount('tmpfs', a, 'tmpfs', MS_NOSUID | MS_NODEV, 'mode=0755,size=1m')
         for p, fd in entries:
@@ -148,6 +244,10 @@ def _setup_mounts(m):
     if os.path.isdir('/dev/shm'):
         mount('tmpfs', '/dev/shm', 'tmpfs', MS_NOSUID | MS_NODEV, 'mode=1777,size=%d' % size)
     os.chdir('/tmp')
+    if m.get('hostname'):
+        import socket
+        socket.sethostname(m['hostname'])
+    _hide_host_ids(mount, MS_BIND | MS_RDONLY)
     try:
         import socket, fcntl, struct
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -159,6 +259,20 @@ def _setup_mounts(m):
             s.close()
     except OSError:
         pass
+
+
+def _hide_host_ids(mount, flags):
+    # The host's boot id and machine id: a neutral value bound over each (the file itself is unlinked again).
+    neutral = '/tmp/.arpo-neutral-id'
+    with open(neutral, 'w') as f:
+        f.write('00000000-0000-4000-8000-000000000000\n')
+    os.chmod(neutral, 0o444)
+    try:
+        for target in ('/proc/sys/kernel/random/boot_id', '/etc/machine-id', '/var/lib/dbus/machine-id'):
+            if os.path.isfile(target) and not os.path.islink(target):
+                mount(neutral, target, None, flags, None)
+    finally:
+        os.unlink(neutral)
 
 
 def _drop_privileges(uid, gid):
@@ -227,6 +341,40 @@ def _memory(pid, page):
         return 0
 
 
+def _tree_memory(me, page, watchdog):
+    # PSS of every process, plus memory that no mapping shows: memfd files held open by descriptor (each file
+    # once) and, in a private IPC namespace, System V shared-memory segments.
+    pids = _tree(me)
+    total = sum(_memory(p, page) for p in pids)
+    seen = set()
+    for p in pids:
+        try:
+            fds = os.listdir('/proc/%d/fd' % p)
+        except OSError:
+            continue
+        for fd in fds:
+            path = '/proc/%d/fd/%s' % (p, fd)
+            try:
+                if not os.readlink(path).startswith('/memfd:'):
+                    continue
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_blocks * 512
+    if watchdog.get('sysvShm'):
+        try:
+            with open('/proc/sysvipc/shm') as f:
+                header = f.readline().split()
+                col = header.index('rss')
+                for line in f:
+                    total += int(line.split()[col])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def _kill_tree(me, signal):
     stopped = set()
     for _ in range(100):
@@ -287,7 +435,7 @@ def _supervise(child, cfg, report):
         if status is not None or pid == -1 or orphaned:
             break
         if watchdog and limit is None:
-            total = sum(_memory(p, page) for p in _tree(me))
+            total = _tree_memory(me, page, watchdog)
             if total > int(watchdog['limitBytes']):
                 limit = 'memory'
                 _kill_tree(me, signal)
@@ -385,6 +533,20 @@ def _arpo_run(source, wrap):
 _arpo_run(*_arpo_bootstrap())
 `;
 
+/** What the bootstrap does to the code's process before running it. */
+export interface SandboxHardening {
+  /**
+   * Install the seccomp filter (after `PR_SET_NO_NEW_PRIVS`): keyring, namespace, mount, ptrace, bpf,
+   * perf_event_open, kernel-module, reboot, clock and io_uring syscalls and `socket(AF_UNIX, …)` fail with EPERM,
+   * `clone3` with ENOSYS (glibc falls back to `clone`, whose flags are checked); other ABIs are refused.
+   */
+  seccomp: boolean;
+  /** Join a fresh, empty session keyring (after the privilege drop). */
+  newKeyring: boolean;
+  /** Written to /proc/self/oom_score_adj (1000: the code dies first when its cgroup runs out of memory), or null. */
+  oomScoreAdj: number | null;
+}
+
 /** JSON config the bootstrap reads from `argv[1]`. */
 export interface BootstrapConfig {
   /** Wrap a bare last expression in `print(...)` (the reference's AST pass). */
@@ -394,12 +556,22 @@ export interface BootstrapConfig {
    * memory watchdog, and kills whatever is left of its process tree when the child exits.
    */
   supervise: boolean;
-  /** Kill the whole tree when the summed memory (PSS, else RSS) of its processes passes `limitBytes`. */
-  memoryWatchdog: { limitBytes: number; intervalMs: number } | null;
+  /**
+   * Kill the whole tree when its memory passes `limitBytes`: the summed PSS (else RSS) of its processes, plus
+   * memfd files they hold open, plus (`sysvShm`, only in a private IPC namespace) System V shared-memory segments.
+   */
+  memoryWatchdog: { limitBytes: number; intervalMs: number; sysvShm: boolean } | null;
   /** File descriptor of the status channel (3), or null. */
   statusFd: number | null;
-  /** Namespace sandbox setup (requires root in fresh mount/pid/net namespaces), or null. */
-  mounts: { tmpfsBytes: number; expose: string[] } | null;
+  /**
+   * Namespace sandbox setup (requires root in fresh mount/pid/net/uts namespaces), or null: read-only host
+   * filesystem, private tmpfs, `hostname` set in the new UTS namespace, host boot id and machine id replaced.
+   */
+  mounts: { tmpfsBytes: number; expose: string[]; hostname: string | null } | null;
+  /** Close every inherited descriptor but 0, 1, 2 and `statusFd` before anything else. */
+  closeFds: boolean;
+  /** Applied to the code's process (after `mounts`, around the privilege drop). */
+  hardening: SandboxHardening;
   /** Drop to this uid/gid (and PR_SET_NO_NEW_PRIVS) before running the code, or null. */
   dropTo: { uid: number; gid: number } | null;
   /** rlimits (soft = hard) for the user's code; null entries are left alone. */

@@ -57,6 +57,28 @@ const sharedFields = {
   uidBase: z.number().int().min(1000).max(4_000_000_000).default(2_100_000_000),
   /** Size of the per-run uid pool. */
   uidCount: z.number().int().min(1).max(1_000_000).default(65_536),
+  /**
+   * `auto`: each run in a cgroup of its own (v1 or v2; needs root or a delegated subtree) whose memory limit covers
+   * everything the code can pin (anonymous memory, memfd/shmem, tmpfs writes, page cache) and whose pids limit
+   * bounds its processes; where no cgroup can be made, the watchdog (which also counts memfd files and, in a private
+   * IPC namespace, System V segments) is the bound. `off`: never.
+   */
+  cgroup: z.enum(['auto', 'off']).default('auto'),
+  /**
+   * Memory limit of the run's cgroup, bytes. Default: `totalMemoryBytes` (else `memoryBytes`) plus twice
+   * `tmpfsBytes` plus 256 MiB (page cache, kernel memory), so the watchdog's clearer message usually comes first.
+   */
+  cgroupMemoryBytes: z.number().int().min(64 * MiB).optional(),
+  /**
+   * A seccomp filter on the code (x86-64 and arm64): keyring, namespace creation, mount, ptrace, bpf,
+   * perf_event_open, kernel-module, reboot, clock, io_uring calls and `socket(AF_UNIX, …)` fail with EPERM.
+   */
+  seccomp: z.boolean().default(true),
+  /** Hostname inside the sandbox's own UTS namespace (namespace sandbox, bubblewrap); the host's is never shown. */
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,62})$/, 'a hostname of lower-case letters, digits and "-"')
+    .default('sandbox'),
 };
 
 /** Options of {@link SubprocessPythonExecutor}. */

@@ -1,9 +1,12 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { ArpoConfigError } from '@arpo/core';
-import { PYTHON_BOOTSTRAP, type BootstrapConfig } from './bootstrap.js';
+import { PYTHON_BOOTSTRAP, type BootstrapConfig, type SandboxHardening } from './bootstrap.js';
+import { probeCgroups, RunCgroup, type CgroupLimits, type CgroupSupport } from './cgroup.js';
 import type { PythonRunOptions, PythonRunResult } from './python-executor.js';
 import type { ProcessOutcome } from './process-runner.js';
 import type { InterpreterInfo } from './system.js';
+
+const MiB = 1024 * 1024;
 
 /** The fields of the executor configs that every executor reads. */
 export interface SharedExecutorConfig {
@@ -19,6 +22,10 @@ export interface SharedExecutorConfig {
   env: Record<string, string>;
   isolatedMode: boolean;
   wrapLastExpression: boolean;
+  cgroup: 'auto' | 'off';
+  cgroupMemoryBytes?: number | undefined;
+  seccomp: boolean;
+  hostname: string;
 }
 
 /** Validates per-run options; throws {@link ArpoConfigError}. */
@@ -46,9 +53,84 @@ export function rlimitsFor(config: SharedExecutorConfig, timeoutMs: number, ownU
   };
 }
 
-/** The supervisor's memory watchdog settings. */
-export function watchdogFor(config: SharedExecutorConfig): BootstrapConfig['memoryWatchdog'] {
-  return { limitBytes: config.totalMemoryBytes ?? config.memoryBytes, intervalMs: 50 };
+/** The supervisor's memory watchdog settings (`privateIpc`: count System V segments, which are the run's own). */
+export function watchdogFor(config: SharedExecutorConfig, privateIpc: boolean): BootstrapConfig['memoryWatchdog'] {
+  return { limitBytes: config.totalMemoryBytes ?? config.memoryBytes, intervalMs: 50, sysvShm: privateIpc };
+}
+
+/** Whether the bootstrap has a seccomp syscall table for this machine. */
+export function seccompSupported(): boolean {
+  return process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64');
+}
+
+/** What the bootstrap does to the code's process: seccomp, a fresh keyring, first in line for the OOM killer. */
+export function hardeningFor(config: SharedExecutorConfig, cgroup: CgroupSupport): SandboxHardening {
+  return { seccomp: config.seccomp && seccompSupported(), newKeyring: true, oomScoreAdj: cgroup.available ? 1000 : null };
+}
+
+/** The per-run cgroup support in force for a config (probed once per process). */
+export function cgroupFor(config: SharedExecutorConfig): CgroupSupport {
+  return config.cgroup === 'off' ? { available: false, reason: 'cgroup: off' } : machineCgroups();
+}
+
+let cgroupProbe: CgroupSupport | undefined;
+function machineCgroups(): CgroupSupport {
+  cgroupProbe ??= probeCgroups();
+  return cgroupProbe;
+}
+
+/** Limits of a run's cgroup. */
+export function cgroupLimitsFor(config: SharedExecutorConfig): CgroupLimits {
+  return {
+    // Above the watchdog's limit (whose message names the cause) by the private tmpfs mounts and a margin for the
+    // page cache and kernel memory charged to the run.
+    memoryBytes: config.cgroupMemoryBytes ?? (config.totalMemoryBytes ?? config.memoryBytes) + 2 * config.tmpfsBytes + 256 * MiB,
+    // The supervisor, bwrap / unshare and the wrappers run in the cgroup too.
+    pids: config.maxProcesses + 16,
+  };
+}
+
+/**
+ * Runs `argv` (through `start`) inside a fresh cgroup when the machine allows one, and turns an OOM kill there
+ * into `limitExceeded: 'memory'` with a MemoryError line on stderr.
+ */
+export async function runInCgroup(
+  cgroup: CgroupSupport,
+  config: SharedExecutorConfig,
+  argv: string[],
+  start: (argv: string[]) => Promise<ProcessOutcome>,
+): Promise<PythonRunResult> {
+  if (!cgroup.available) return toRunResult(await start(argv));
+  const limits = cgroupLimitsFor(config);
+  const group = RunCgroup.create(cgroup, limits);
+  try {
+    const result = toRunResult(await start(group.wrap(argv)));
+    if (group.oomKills() > 0 && result.limitExceeded !== 'time' && result.limitExceeded !== 'memory') {
+      result.limitExceeded = 'memory';
+      result.stderr +=
+        `${result.stderr === '' || result.stderr.endsWith('\n') ? '' : '\n'}MemoryError: the program and its child ` +
+        `processes held more than ${formatBytes(limits.memoryBytes)} of memory (cgroup limit, shared memory included) and were stopped.\n`;
+    }
+    return result;
+  } finally {
+    await group.destroy();
+  }
+}
+
+/** One line on the hardening in force. */
+export function describeHardening(config: SharedExecutorConfig, cgroup: CgroupSupport): string {
+  const h = hardeningFor(config, cgroup);
+  const limits = cgroupLimitsFor(config);
+  const parts = [
+    'inherited descriptors closed',
+    h.seccomp ? 'seccomp filter (keyrings, namespaces, mount, ptrace, bpf, perf, modules, reboot, AF_UNIX sockets denied)' : 'NO seccomp filter',
+    'fresh session keyring',
+    cgroup.available
+      ? `cgroup v${cgroup.version}: memory ${formatBytes(limits.memoryBytes)} (shared memory and tmpfs included), ` +
+        `${cgroup.version === 1 ? (cgroup.pidsDir ? `pids ${limits.pids}` : 'no pids controller') : cgroup.pids ? `pids ${limits.pids}` : 'no pids controller'}`
+      : `NO cgroup (${cgroup.reason}); the watchdog also counts memfd files`,
+  ];
+  return `hardening: ${parts.join(', ')}`;
 }
 
 /** `prlimit …  --` prefix (outer guard on the whole tree; the bootstrap sets the same limits on the code). */

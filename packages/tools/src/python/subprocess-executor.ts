@@ -9,22 +9,26 @@ import {
   type SubprocessPythonExecutorOptions,
 } from './config.js';
 import {
+  cgroupFor,
   checkRunOptions,
+  describeHardening,
   describeInterpreter,
   describeLimits,
   formatBytes,
+  hardeningFor,
   nextUid,
   OnceProbe,
   prlimitPrefix,
   pythonArgv,
   rlimitsFor,
   runId,
+  runInCgroup,
   sandboxEnv,
-  toRunResult,
   watchdogFor,
 } from './executor-common.js';
 import type { PythonExecutor, PythonRunOptions, PythonRunResult } from './python-executor.js';
 import { runProcess } from './process-runner.js';
+import type { CgroupSupport } from './cgroup.js';
 import { findExecutable, isRoot, resolveInterpreter, runCommand, sandboxPath, type InterpreterInfo } from './system.js';
 
 /** What {@link SubprocessPythonExecutor} found it can use on this machine (probed once). */
@@ -50,6 +54,8 @@ export interface SubprocessIsolation {
   ownUid: boolean;
   /** Why stronger isolation was not used (empty when everything available is in force). */
   notes: string[];
+  /** The per-run cgroup (memory and pids limits), or why there is none. */
+  cgroup: CgroupSupport;
 }
 
 /**
@@ -82,11 +88,12 @@ export class SubprocessPythonExecutor implements PythonExecutor {
     const c = this.config;
     if (!iso) return `subprocess executor (${c.interpreter}); isolation not probed yet (call init() or run code first)`;
     const head = `subprocess executor, ${describeInterpreter(iso.interpreter)}`;
-    const limits = describeLimits(c, iso.ownUid);
+    const limits = `${describeLimits(c, iso.ownUid)}; ${describeHardening(c, iso.cgroup)}`;
     if (iso.mode === 'namespaces') {
       return (
         `${head}: namespace sandbox — fresh mount, PID, network, IPC and UTS namespaces; host filesystem read-only; ` +
-        `private ${formatBytes(c.tmpfsBytes)} tmpfs on /tmp and /dev/shm (working directory /tmp); parents of the ` +
+        `private ${formatBytes(c.tmpfsBytes)} tmpfs on /tmp and /dev/shm (working directory /tmp); hostname ` +
+        `'${c.hostname}', host boot id and machine id replaced; parents of the ` +
         `interpreter that an unprivileged user cannot traverse (e.g. /root) hidden; code runs under an unprivileged ` +
         `per-call uid with no_new_privs; loopback only, no network; clean environment; ${limits}; every process ` +
         `dies with the PID namespace. Not contained: reads of world-readable host files (e.g. /etc/passwd, the repo).`
@@ -113,9 +120,11 @@ export class SubprocessPythonExecutor implements PythonExecutor {
       const boot: BootstrapConfig = {
         wrapLastExpression: c.wrapLastExpression,
         supervise: true,
-        memoryWatchdog: watchdogFor(c),
+        memoryWatchdog: watchdogFor(c, iso.mode === 'namespaces'),
         statusFd: 3,
-        mounts: iso.mode === 'namespaces' ? { tmpfsBytes: c.tmpfsBytes, expose: iso.interpreter.roots } : null,
+        mounts: iso.mode === 'namespaces' ? { tmpfsBytes: c.tmpfsBytes, expose: iso.interpreter.roots, hostname: c.hostname } : null,
+        closeFds: true,
+        hardening: hardeningFor(c, iso.cgroup),
         dropTo: uid === null ? null : { uid, gid: uid },
         limits: rlimitsFor(c, options.timeoutMs, uid !== null),
       };
@@ -132,17 +141,18 @@ export class SubprocessPythonExecutor implements PythonExecutor {
       }
       const argv = [...prlimitPrefix(iso.prlimit, c, options.timeoutMs), ...prefix, ...pythonArgv(iso.interpreter.executable, c, boot)];
       const env = sandboxEnv(c, sandboxPath(iso.interpreter), home, { ARPO_PYTHON_RUN: runMarker });
-      const outcome = await runProcess(
-        { command: argv[0]!, args: argv.slice(1), env, cwd: dir, stdin: code, statusChannel: true },
-        {
-          timeoutMs: options.timeoutMs,
-          signal: options.signal,
-          maxStdoutBytes: c.maxStdoutBytes,
-          maxStderrBytes: c.maxStderrBytes,
-          sweep: iso.mode === 'basic' ? { envMarker: `ARPO_PYTHON_RUN=${runMarker}` } : null,
-        },
+      return await runInCgroup(iso.cgroup, c, argv, (wrapped) =>
+        runProcess(
+          { command: wrapped[0]!, args: wrapped.slice(1), env, cwd: dir, stdin: code, statusChannel: true },
+          {
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+            maxStdoutBytes: c.maxStdoutBytes,
+            maxStderrBytes: c.maxStderrBytes,
+            sweep: iso.mode === 'basic' ? { envMarker: `ARPO_PYTHON_RUN=${runMarker}` } : null,
+          },
+        ),
       );
-      return toRunResult(outcome);
     } finally {
       await rm(dir, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
     }
@@ -155,6 +165,7 @@ export class SubprocessPythonExecutor implements PythonExecutor {
     const unshare = findExecutable('unshare');
     const setpriv = findExecutable('setpriv');
     const notes: string[] = [];
+    const cgroup = cgroupFor(c);
     if (!prlimit) notes.push('prlimit not found (rlimits are still set by the bootstrap)');
     const probeCode = 'import os, json, decimal; print(os.getuid())';
     const tryRun = async (prefix: string[], boot: BootstrapConfig, expectUid: number | null): Promise<string | null> => {
@@ -170,9 +181,11 @@ export class SubprocessPythonExecutor implements PythonExecutor {
     const bootFor = (mounts: BootstrapConfig['mounts'], dropTo: BootstrapConfig['dropTo']): BootstrapConfig => ({
       wrapLastExpression: true,
       supervise: true,
-      memoryWatchdog: watchdogFor(c),
+      memoryWatchdog: watchdogFor(c, mounts !== null),
       statusFd: null,
       mounts,
+      closeFds: true,
+      hardening: hardeningFor(c, { available: false, reason: 'probe' }),
       dropTo,
       limits: rlimitsFor(c, 10_000, dropTo !== null),
     });
@@ -184,11 +197,11 @@ export class SubprocessPythonExecutor implements PythonExecutor {
         const uid = nextUid(c.uidBase, c.uidCount);
         const failure = await tryRun(
           [unshare, '--mount', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child', '--mount-proc', '--'],
-          bootFor({ tmpfsBytes: c.tmpfsBytes, expose: interpreter.roots }, { uid, gid: uid }),
+          bootFor({ tmpfsBytes: c.tmpfsBytes, expose: interpreter.roots, hostname: c.hostname }, { uid, gid: uid }),
           uid,
         );
         if (failure === null) {
-          return { mode: 'namespaces', interpreter, prlimit, unshare, setpriv, networkIsolated: true, networkArgs: [], ownUid: true, notes };
+          return { mode: 'namespaces', interpreter, prlimit, unshare, setpriv, networkIsolated: true, networkArgs: [], ownUid: true, notes, cgroup };
         }
         notes.push(`namespace sandbox probe failed (${failure})`);
       }
@@ -220,6 +233,6 @@ export class SubprocessPythonExecutor implements PythonExecutor {
     } else if (root) {
       notes.push('dropPrivileges: off');
     }
-    return { mode: 'basic', interpreter, prlimit, unshare, setpriv, networkIsolated, networkArgs, ownUid, notes };
+    return { mode: 'basic', interpreter, prlimit, unshare, setpriv, networkIsolated, networkArgs, ownUid, notes, cgroup };
   }
 }
