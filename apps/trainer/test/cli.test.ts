@@ -122,7 +122,7 @@ describe('arpo CLI', () => {
     const r = arpo(['compare', '--quick', '--seeds', '1', '--model', sftModel, '--out', join(root, 'cmp'), '--quiet'], root);
     expect(r.code, r.stderr).toBe(0);
     const table = r.stdout.split('\n').filter((l) => l.startsWith('|'));
-    expect(table[0]).toContain('knowledge acc. % (before → after RL)');
+    expect(table[0]).toContain('| knowledge acc. % before RL | knowledge acc. % after RL [95%] sd over seeds |');
     expect(table.slice(2).map((l) => l.split('|')[1]!.trim())).toEqual(['ARPO', 'GRPO']);
     for (const d of ['arpo-seed0', 'grpo-seed0']) expect(existsSync(join(root, 'cmp', d, 'model', 'model.safetensors'))).toBe(true);
     const grpo = readMetrics(join(root, 'cmp', 'grpo-seed0')).filter((x): x is TrainRow => x.type === 'train');

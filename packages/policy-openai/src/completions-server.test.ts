@@ -32,9 +32,11 @@ describe('completions server (real socket, fake policy)', () => {
     const small = Object.assign(new FakePolicy(), { contextLength: 64 });
     const other = await serveCompletions({ policy: small, port: 0, modelName: 'small' });
     try {
-      const models = await (await fetch(`${other.url}/v1/models`)).json();
+      type ModelList = { data: { id: string; max_model_len?: number }[] };
+      const models = (await (await fetch(`${other.url}/v1/models`)).json()) as ModelList;
       expect(models.data[0]).toMatchObject({ id: 'small', max_model_len: 64 });
-      expect((await (await fetch(`${server.url}/v1/models`)).json()).data[0].max_model_len).toBeUndefined();
+      const plain = (await (await fetch(`${server.url}/v1/models`)).json()) as ModelList;
+      expect(plain.data[0]!.max_model_len).toBeUndefined();
       expect(new OpenAIPolicy({ servers: [other.url], tokenizer: small.tokenizer, contextLength: 64 }).contextLength).toBe(64);
       expect(new OpenAIPolicy({ servers: [other.url], tokenizer: small.tokenizer }).contextLength).toBeUndefined();
     } finally {
