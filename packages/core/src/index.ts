@@ -83,3 +83,15 @@ export {
   truncateToolOutput,
   type ResultFormat,
 } from './result-format.js';
+
+export { ToolRegistry } from './tool-registry.js';
+export {
+  createToolExecutor,
+  DefaultToolExecutor,
+  ToolExecutorConfigSchema,
+  type ToolExecutorConfig,
+  type ToolExecutorConfigInput,
+  type ToolExecutorOptions,
+} from './tool-executor.js';
+export { ToolMetrics, type ToolMetricsSnapshot, type ToolStats } from './tool-metrics.js';
+export { checkGenerations, checkToolRecords, type GenerationExpectation } from './check-boundaries.js';

@@ -61,11 +61,14 @@ export const RolloutConfigSchema = z
     topP: z.number().gt(0).max(1).default(1),
     /** Top-k sampling cut-off; 0 = off (the reference's −1). */
     topK: z.number().int().min(0).default(0),
-    /** Tool calls executed at once. Reference `max_workers` 64. */
+    /**
+     * Tool calls executed at once, when the rollout engine is given plain `Tool`s (a `ToolExecutor` brings its
+     * own limits). Reference `max_workers` 64.
+     */
     toolConcurrency: z.number().int().min(1).default(64),
-    /** Re-executions of a tool call that failed or returned empty output. Reference 3. */
+    /** Re-executions of a tool call that failed or returned empty output (plain `Tool`s). Reference 3. */
     toolRetries: z.number().int().min(0).default(3),
-    /** Per-call tool timeout in milliseconds. Reference 120 s. */
+    /** Per-call tool timeout in milliseconds (plain `Tool`s). Reference 120 s. */
     toolTimeoutMs: z.number().int().min(1).default(120_000),
   })
   .superRefine((c, ctx) => {

@@ -22,7 +22,7 @@ function setup(over: Partial<BatchSchedulerOptions> = {}) {
 }
 
 function job(prompt: number[], seed?: { batch: number; row: number; peers?: number }, over: Partial<CompletionJob> = {}): CompletionJob {
-  const j: CompletionJob = { prompts: [prompt], n: 1, maxTokens: 6, sampling, stop: [], logprobs: 2, tokenIdStrings: true, skipSpecialTokens: true, returnEntropy: false, ...over };
+  const j: CompletionJob = { prompts: [prompt], n: 1, maxTokens: 6, sampling, stop: [], logprobs: 2, tokenIdStrings: true, skipSpecialTokens: true, returnEntropy: false, includeStopString: false, ...over };
   if (seed) j.seed = { batch: seed.batch, row: seed.row, own: seed.batch + 1000, peers: seed.peers ?? 1 };
   return j;
 }

@@ -32,6 +32,11 @@ export interface CompletionJob {
   skipSpecialTokens: boolean;
   /** Also return full-distribution entropies (`arpo_return_entropy`). */
   returnEntropy: boolean;
+  /**
+   * Keep a matched stop string at the end of `text` (vLLM's `include_stop_str_in_output`, SGLang's
+   * `no_stop_trim`); default false, as OpenAI and vLLM. `token_ids` and log-probs always keep its tokens.
+   */
+  includeStopString: boolean;
   /** Present when the request is seeded. */
   seed?: JobSeed;
 }

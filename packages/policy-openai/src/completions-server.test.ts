@@ -67,14 +67,21 @@ describe('completions server (real socket, fake policy)', () => {
     expect(body.usage!.prompt_tokens).toBe(2);
   });
 
-  it('stop strings: finish_reason stop with stop_reason, the string kept in the output', async () => {
+  it('stop strings: finish_reason stop with stop_reason; the string left out of text unless include_stop_str_in_output', async () => {
     // Greedy-ish: search a seed whose first row hits 'b' within 8 tokens.
     for (let seed = 0; seed < 50; seed++) {
       const { json } = await post({ prompt: [1], max_tokens: 8, stop: ['b'], logprobs: 0, seed });
       const c = (json as CompletionResponse).choices![0]!;
       if (c.stop_reason === 'b') {
         expect(c.finish_reason).toBe('stop');
-        expect(c.text!.endsWith('b')).toBe(true);
+        // As OpenAI and vLLM: text without the stop string; token ids and log-probs keep its tokens.
+        const kept = (await post({ prompt: [1], max_tokens: 8, stop: ['b'], logprobs: 0, seed, include_stop_str_in_output: true })).json as CompletionResponse;
+        const withStop = kept.choices![0]!;
+        expect(withStop.text).toBe(`${c.text}b`);
+        expect(c.text!.endsWith('b')).toBe(false);
+        expect(c.token_ids).toEqual(withStop.token_ids);
+        expect(c.logprobs!.tokens!.length).toBe(c.token_ids!.length);
+        expect(((await post({ prompt: [1], max_tokens: 8, stop: ['b'], seed, no_stop_trim: true })).json as CompletionResponse).choices![0]!.text).toBe(`${c.text}b`);
         expect(c.logprobs!.top_logprobs!.every((e) => e !== null && Object.keys(e).length === 1)).toBe(true);
         return;
       }

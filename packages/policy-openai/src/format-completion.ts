@@ -4,7 +4,8 @@ import { formatTokenIdString } from './token-id-string.js';
 import type { CompletionChoice, CompletionResponse, LegacyLogprobs } from './wire-types.js';
 
 /**
- * The `/v1/completions` response for a job's generations, in vLLM's shape: `text`, `finish_reason` (`stop` for
+ * The `/v1/completions` response for a job's generations, in vLLM's shape: `text` (without a matched stop string
+ * unless `include_stop_str_in_output` asked for it), `finish_reason` (`stop` for
  * EOS and stop strings, `length`), `stop_reason` (the stop string, `null` for EOS), legacy `logprobs` (tokens,
  * token_logprobs, top_logprobs with the sampled token added when it is not among the top k, as vLLM does,
  * text_offset) and the exact `token_ids`; `entropies` when `arpo_return_entropy` asked for them.
@@ -16,9 +17,13 @@ export function formatCompletion(
 ): CompletionResponse {
   const { tokenizer } = meta;
   const choices = generations.map((g, index): CompletionChoice => {
+    let text = tokenizer.decode(g.tokens, { skipSpecialTokens: job.skipSpecialTokens });
+    if (g.finishReason === 'stop' && g.stopString !== undefined && !job.includeStopString && text.endsWith(g.stopString)) {
+      text = text.slice(0, text.length - g.stopString.length);
+    }
     const choice: CompletionChoice = {
       index,
-      text: tokenizer.decode(g.tokens, { skipSpecialTokens: job.skipSpecialTokens }),
+      text,
       logprobs: job.logprobs === null ? null : legacyLogprobs(g, job, tokenizer),
       finish_reason: g.finishReason === 'length' ? 'length' : 'stop',
       stop_reason: g.finishReason === 'stop' ? (g.stopString ?? null) : null,

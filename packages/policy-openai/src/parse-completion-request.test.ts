@@ -27,6 +27,7 @@ describe('parseCompletionRequest', () => {
       tokenIdStrings: false,
       skipSpecialTokens: true,
       returnEntropy: false,
+      includeStopString: false,
     });
   });
 

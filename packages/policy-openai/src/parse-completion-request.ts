@@ -51,6 +51,7 @@ export function parseCompletionRequest(body: unknown, limits: RequestLimits): Co
     tokenIdStrings: bool(b, 'return_tokens_as_token_ids', false),
     skipSpecialTokens: bool(b, 'skip_special_tokens', true),
     returnEntropy: bool(b, 'arpo_return_entropy', false),
+    includeStopString: bool(b, 'include_stop_str_in_output', false) || bool(b, 'no_stop_trim', false),
   };
   const seed = b['seed'] === undefined || b['seed'] === null ? undefined : int(b, 'seed', 0, -(2 ** 53), 2 ** 53) >>> 0;
   if (b['arpo_batch_seed'] !== undefined && b['arpo_batch_seed'] !== null) {

@@ -28,4 +28,38 @@ describe('model config (HF config.json fields)', () => {
     expect(bad({ hidden_act: 'gelu' }).field).toBe('hidden_act');
     expect(bad({ use_sliding_window: true }).field).toBe('use_sliding_window');
   });
+
+  it('reads the transformers v5 layout: rope_theta inside rope_parameters, null meaning the default', () => {
+    // As transformers 5 writes a Qwen2 config: rope_parameters instead of rope_theta / rope_scaling, and
+    // explicit nulls for fields left at their defaults.
+    const v5 = {
+      architectures: ['Qwen2ForCausalLM'],
+      model_type: 'qwen2',
+      vocab_size: 64,
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: null,
+      head_dim: null,
+      max_position_embeddings: 128,
+      rms_norm_eps: 1e-6,
+      rope_parameters: { rope_theta: 1000000.0, rope_type: 'default' },
+      tie_word_embeddings: true,
+      dtype: 'bfloat16',
+      transformers_version: '5.0.0',
+    };
+    expect(modelDims(parseModelConfig(v5))).toEqual({
+      vocab: 64, hidden: 32, intermediate: 48, layers: 2, heads: 4, kvHeads: 4, headDim: 8, groups: 1,
+      maxPositions: 128, ropeTheta: 1000000, eps: 1e-6, tied: true, qkvBias: true,
+    });
+    expect(modelDims(parseModelConfig({ ...v5, rope_parameters: { rope_type: 'default' } })).ropeTheta).toBe(10000);
+    expect(modelDims(parseModelConfig({ ...v5, rope_theta: 1000000 })).ropeTheta).toBe(1000000);
+    expect(() => parseModelConfig({ ...v5, rope_parameters: { rope_type: 'yarn', rope_theta: 1e6, factor: 4 } })).toThrow(
+      'Invalid model config: rope_parameters.rope_type = "yarn" (expected \'default\' (RoPE scaling variants are not implemented))',
+    );
+    expect(() => parseModelConfig({ ...v5, rope_theta: 10000 })).toThrow(
+      'Invalid model config: rope_parameters.rope_theta = 1000000 (expected the same value as the top-level rope_theta (10000))',
+    );
+  });
 });

@@ -110,8 +110,46 @@ export interface ModelDims {
   qkvBias: boolean;
 }
 
-/** Validates a HF-style config; throws `ArpoConfigError` naming the field, value and expectation. */
-export function parseModelConfig(input: unknown): ModelConfig {
+/** Fields where HF writes `null` to mean "use the default" (transformers `PretrainedConfig` semantics). */
+const NULL_MEANS_DEFAULT = ['head_dim', 'num_key_value_heads'] as const;
+
+/**
+ * Reads the transformers v5 layout into the fields above: `rope_parameters: { rope_type: 'default', rope_theta }`
+ * replaces the top-level `rope_theta` (and `rope_scaling`); `null` in {@link NULL_MEANS_DEFAULT} is the default.
+ * The input is not modified.
+ */
+function normalizeHfConfig(input: unknown): unknown {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return input;
+  const c: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const key of NULL_MEANS_DEFAULT) if (c[key] === null) delete c[key];
+  const rp = c['rope_parameters'];
+  if (rp === undefined || rp === null) return c;
+  if (typeof rp !== 'object' || Array.isArray(rp)) {
+    throw new ArpoConfigError('model config', [{ field: 'rope_parameters', value: rp, expected: "an object { rope_type: 'default', rope_theta }" }]);
+  }
+  const { rope_type: type, rope_theta: theta } = rp as { rope_type?: unknown; rope_theta?: unknown };
+  if (type !== undefined && type !== 'default') {
+    throw new ArpoConfigError('model config', [
+      { field: 'rope_parameters.rope_type', value: type, expected: "'default' (RoPE scaling variants are not implemented)" },
+    ]);
+  }
+  if (theta !== undefined) {
+    if (c['rope_theta'] !== undefined && c['rope_theta'] !== theta) {
+      throw new ArpoConfigError('model config', [
+        { field: 'rope_parameters.rope_theta', value: theta, expected: `the same value as the top-level rope_theta (${String(c['rope_theta'])})` },
+      ]);
+    }
+    c['rope_theta'] = theta;
+  }
+  return c;
+}
+
+/**
+ * Validates a HF-style config (transformers v4 or v5 layout); throws `ArpoConfigError` naming the field, value
+ * and expectation.
+ */
+export function parseModelConfig(raw: unknown): ModelConfig {
+  const input = normalizeHfConfig(raw);
   if (input !== null && typeof input === 'object' && 'rope_scaling' in input) {
     const rs = (input as { rope_scaling: unknown }).rope_scaling;
     if (rs !== null && rs !== undefined) {

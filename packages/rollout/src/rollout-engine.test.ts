@@ -1,4 +1,13 @@
-import { createRng, RolloutGroupSchema, type RolloutConfigInput, type ToolCallRecord, type ToolCallRequest, type ToolExecutor } from '@arpo/core';
+import {
+  createRng,
+  RolloutGroupSchema,
+  type Generation,
+  type RolloutConfigInput,
+  type Tool,
+  type ToolCallRecord,
+  type ToolCallRequest,
+  type ToolExecutor,
+} from '@arpo/core';
 import { EntropyTracker, shouldBranch } from '@arpo/entropy';
 import { describe, expect, it } from 'vitest';
 import { RolloutEngine } from './rollout-engine.js';
@@ -291,5 +300,72 @@ describe('determinism and bookkeeping', () => {
     // 19 positions, each with one candidate (the sampled token) at lp = −0.5: 19 · 0.5·e^{−0.5} / ln(65538).
     const expected = (19 * 0.5 * Math.exp(-0.5)) / Math.log(65538);
     expect(seg.kind === 'model' && seg.entropy).toBeCloseTo(expected, 12);
+  });
+});
+
+describe('boundaries: what the policy and the tools return is checked', () => {
+  /** A policy whose generations are bent by `corrupt` after the scripted ones are made. */
+  function corrupted(corrupt: (g: Generation[]) => unknown): ScriptedPolicy {
+    const policy = new ScriptedPolicy(searcher(1), promptLength);
+    const generate = policy.generate.bind(policy);
+    policy.generate = async (request) => corrupt(await generate(request)) as Generation[];
+    return policy;
+  }
+  const run = (policy: ScriptedPolicy, tools: ToolExecutor | readonly Tool[] = new EchoTools()) =>
+    new RolloutEngine({ policy, tools, config: { ...exact, mode: 'trajectory', rollouts: 2 }, now: () => 0 }).run([PROMPTS[0]!]);
+
+  it('a logprobs array shorter than tokens is an error naming the generation (not padded with 0)', async () => {
+    const policy = corrupted((gs) => gs.map((g, i) => (i === 1 ? { ...g, logprobs: g.logprobs.slice(0, 3) } : g)));
+    await expect(run(policy)).rejects.toThrow(
+      'Invalid policy.generate result: generations[1].logprobs.length = 3 (expected 19, one per token)',
+    );
+  });
+
+  it('a token id >= vocabSize, a NaN log-prob or one generation too few are errors', async () => {
+    const vocab = tok.vocabSize;
+    await expect(run(corrupted((gs) => gs.map((g) => ({ ...g, tokens: [vocab, ...g.tokens.slice(1)] }))))).rejects.toThrow(
+      `generations[0].tokens[0] = ${vocab} (expected an integer id in [0, vocabSize = ${vocab}))`,
+    );
+    await expect(run(corrupted((gs) => gs.map((g) => ({ ...g, logprobs: [Number.NaN, ...g.logprobs.slice(1)] }))))).rejects.toThrow(
+      'generations[0].logprobs[0] = NaN (expected a finite log-probability <= 0)',
+    );
+    await expect(run(corrupted((gs) => gs.slice(1)))).rejects.toThrow('generations.length = 1 (expected 2, one generation per prefix)');
+  });
+
+  it('an executor that returns no record for a call is an error (results are not silently dropped)', async () => {
+    const empty: ToolExecutor = { toolNames: ['search'], executeAll: async () => [] };
+    await expect(run(new ScriptedPolicy(searcher(1), promptLength), empty)).rejects.toThrow(
+      'Invalid tools.executeAll result: records.length = 0 (expected 2, one per call)',
+    );
+  });
+
+  it('plain Tool[] work: run through the default executor with the config’s toolRetries', async () => {
+    let calls = 0;
+    // Empty the first time, an answer after: with toolRetries 0 the model sees the reference's empty-output text.
+    const flaky: Tool = {
+      specificationVersion: 'v1',
+      name: 'search',
+      execute: async (input) => ({ status: 'ok', text: calls++ % 2 === 0 ? '' : `R:${input}` }),
+    };
+    const outputs = async (toolRetries: number) => {
+      calls = 0;
+      const e = new RolloutEngine({
+        policy: new ScriptedPolicy(searcher(1), promptLength),
+        tools: [flaky],
+        config: { ...exact, mode: 'trajectory', rollouts: 1, toolRetries },
+        now: () => 0,
+      });
+      const { groups } = await e.run([PROMPTS[0]!]);
+      return groups[0]!.trajectories[0]!.segments.filter((s) => s.kind === 'tool-result').map((s) => (s.kind === 'tool-result' ? [s.call.output, s.call.attempts] : null));
+    };
+    expect(await outputs(0)).toEqual([['Tool(search) returned empty output.', 1]]);
+    expect(await outputs(1)).toEqual([['R:q0', 2]]);
+  });
+
+  it('a single Tool (not in an array) is rejected by name', () => {
+    const tool: Tool = { specificationVersion: 'v1', name: 'search', execute: async () => ({ status: 'ok', text: 'x' }) };
+    expect(() => new RolloutEngine({ policy: new ScriptedPolicy(searcher(1), promptLength), tools: tool as unknown as ToolExecutor })).toThrow(
+      'Invalid RolloutEngine options: tools = {"specificationVersion":"v1","name":"search"} (expected a ToolExecutor or an array of Tools (this is a single Tool: pass [tool]))',
+    );
   });
 });

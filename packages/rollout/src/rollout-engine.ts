@@ -1,6 +1,10 @@
 import {
+  ArpoConfigError,
   ArpoError,
+  checkGenerations,
+  checkToolRecords,
   closingTag,
+  createToolExecutor,
   createRng,
   endingToolTag,
   formatToolResult,
@@ -16,6 +20,7 @@ import {
   type RolloutConfig,
   type RolloutConfigInput,
   type RolloutGroup,
+  type Tool,
   type ToolCallRequest,
   type ToolExecutor,
 } from '@arpo/core';
@@ -35,7 +40,12 @@ export interface RolloutPrompt {
 /** Inputs of a {@link RolloutEngine}: everything stateful is explicit. */
 export interface RolloutEngineOptions {
   policy: Policy;
-  tools: ToolExecutor;
+  /**
+   * The tools: a {@link ToolExecutor} (e.g. `@arpo/tools`' with caching and metrics), or plain {@link Tool}s,
+   * which the engine runs through core's default executor with the config's `toolConcurrency`, `toolRetries`
+   * and `toolTimeoutMs`.
+   */
+  tools: ToolExecutor | readonly Tool[];
   /** Rollout config (validated; reference defaults). */
   config?: RolloutConfigInput;
   /** Seed of the engine's RNG (sampling seeds and branch draws), unless `rng` is given. */
@@ -79,7 +89,7 @@ export class RolloutEngine {
   constructor(options: RolloutEngineOptions) {
     this.config = parseRolloutConfig(options.config ?? {});
     this.policy = options.policy;
-    this.tools = options.tools;
+    this.tools = toolExecutorFrom(options.tools, this.config);
     this.rng = options.rng ?? createRng(options.seed ?? 0);
     this.tracker = options.tracker ?? new EntropyTracker({ baselineReset: this.config.baselineReset });
     if (this.tracker.baselineReset !== this.config.baselineReset) {
@@ -153,9 +163,12 @@ export class RolloutEngine {
       });
       const generateMs = this.now() - t0;
       m.policyMs += generateMs;
-      if (generations.length !== active.length) {
-        throw new ArpoError(`policy.generate returned ${generations.length} generations for ${active.length} prefixes (expected one per prefix)`);
-      }
+      checkGenerations(generations, {
+        count: active.length,
+        vocabSize,
+        maxNewTokens: active.map((s) => Math.max(1, cap(s) - s.responseTokens.length)),
+        topLogprobs: c.entropySource === 'top-k' ? c.topLogprobs : 0,
+      });
 
       // 2–3. Entropy, append, classify (spec §2.2 steps 2–3).
       const calls: { state: TrajectoryState; request: ToolCallRequest }[] = [];
@@ -192,6 +205,7 @@ export class RolloutEngine {
       if (calls.length > 0) {
         const t1 = this.now();
         const records = await this.tools.executeAll(calls.map((q) => q.request), { signal: options.signal });
+        checkToolRecords(records, calls.map((q) => q.request));
         m.toolMs += this.now() - t1;
         records.forEach((record, i) => {
           const s = calls[i]!.state;
@@ -354,4 +368,18 @@ function emptyMetrics(prompts: number): RolloutMetrics {
     meanEntropyAfterTool: null,
     meanDeltaHAfterTool: null,
   };
+}
+
+/** A {@link ToolExecutor} as given, or core's default executor over plain tools (with the config's limits). */
+function toolExecutorFrom(tools: ToolExecutor | readonly Tool[] | undefined, c: RolloutConfig): ToolExecutor {
+  if (Array.isArray(tools)) {
+    return createToolExecutor(tools as readonly Tool[], { concurrency: c.toolConcurrency, retries: c.toolRetries, timeoutMs: c.toolTimeoutMs });
+  }
+  const t = tools as Partial<ToolExecutor & Tool> | undefined;
+  if (t && typeof t.executeAll === 'function' && Array.isArray(t.toolNames)) return t as ToolExecutor;
+  const expected =
+    t && typeof t.execute === 'function'
+      ? 'a ToolExecutor or an array of Tools (this is a single Tool: pass [tool])'
+      : 'a ToolExecutor ({ toolNames, executeAll }) or an array of Tools';
+  throw new ArpoConfigError('RolloutEngine options', [{ field: 'tools', value: tools, expected }]);
 }

@@ -1,12 +1,14 @@
-// Public surface of tool execution (re-exported from src/index.ts).
-export { ToolRegistry } from './tool-registry.js';
+// Tool execution lives in @arpo/core (so that rollouts over a plain `Tool[]` need no native dependency);
+// re-exported here for code that imports it from @arpo/tools.
 export {
   createToolExecutor,
   DefaultToolExecutor,
   ToolExecutorConfigSchema,
+  ToolMetrics,
+  ToolRegistry,
   type ToolExecutorConfig,
   type ToolExecutorConfigInput,
   type ToolExecutorOptions,
-} from './tool-executor.js';
-export { ToolMetrics, type ToolMetricsSnapshot, type ToolStats } from './tool-metrics.js';
-export { Semaphore } from './semaphore.js';
+  type ToolMetricsSnapshot,
+  type ToolStats,
+} from '@arpo/core';

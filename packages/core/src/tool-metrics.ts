@@ -1,4 +1,4 @@
-import type { ToolCallRecord } from '@arpo/core';
+import type { ToolCallRecord } from './tool-call.js';
 
 /** Running totals of one tool. */
 export interface ToolStats {

@@ -1,14 +1,7 @@
-import {
-  emptyOutputText,
-  executionFailedText,
-  parseConfig,
-  truncateToolOutput,
-  type Tool,
-  type ToolCallRecord,
-  type ToolCallRequest,
-  type ToolExecutor,
-  type ToolResult,
-} from '@arpo/core';
+import { parseConfig } from './parse-config.js';
+import { emptyOutputText, executionFailedText, truncateToolOutput } from './result-format.js';
+import type { ToolCallRecord } from './tool-call.js';
+import type { Tool, ToolCallRequest, ToolExecutor, ToolResult } from './tool.js';
 import { z } from 'zod';
 import { ToolMetrics, type ToolMetricsSnapshot } from './tool-metrics.js';
 import { ToolRegistry } from './tool-registry.js';

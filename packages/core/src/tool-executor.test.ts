@@ -1,4 +1,5 @@
-import { createRng, type Tool, type ToolResult } from '@arpo/core';
+import { createRng } from './rng.js';
+import type { Tool, ToolResult } from './tool.js';
 import { describe, expect, it } from 'vitest';
 import { createToolExecutor } from './tool-executor.js';
 import { ToolRegistry } from './tool-registry.js';

@@ -1,4 +1,6 @@
-import { ArpoConfigError, toolStopStrings, type Tool } from '@arpo/core';
+import { ArpoConfigError } from './errors.js';
+import type { Tool } from './tool.js';
+import { toolStopStrings } from './tool-call-parser.js';
 
 const TAG_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
