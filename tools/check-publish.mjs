@@ -80,8 +80,104 @@ try {
       fail(`@arpo/demo-model: loading the checkpoint from the installed tarball failed:\n${error.stderr ?? error.message}`);
     }
   }
+  typescriptConsumer(files);
 } finally {
   if (keep) console.log(`check-publish: kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
 }
 if (process.exitCode) console.error('check-publish: FAILED');
+
+/**
+ * A TypeScript research project that installs only core, entropy, advantage and rollout from the tarballs (no tfjs,
+ * no native modules), type-checks with `skipLibCheck: false` under NodeNext resolution, and runs ARPO rollouts
+ * over its own policy and a plain `Tool[]`, then computes advantages.
+ */
+function typescriptConsumer(tarballFiles) {
+  const names = ['core', 'entropy', 'advantage', 'rollout'];
+  const dir = join(work, 'consumer-ts');
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer-ts', private: true, version: '0.0.0', type: 'module' }));
+  const picked = names.map((n) => tarballFiles.find((f) => new RegExp(`arpo-${n}-\\d`).test(f)));
+  if (picked.some((f) => !f)) return fail(`typescript consumer: missing a tarball of ${names.join(', ')}`);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=peer', '--ignore-scripts', ...picked], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (existsSync(join(dir, 'node_modules', '@tensorflow'))) fail('typescript consumer: @tensorflow was installed, but none of these packages needs it');
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false,
+        outDir: 'out', typeRoots: [join(root, 'node_modules', '@types')], types: ['node'], lib: ['ES2022'],
+      },
+      files: ['main.ts'],
+    }),
+  );
+  writeFileSync(join(dir, 'main.ts'), consumerSource());
+  try {
+    execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
+  } catch (error) {
+    return fail(`typescript consumer (skipLibCheck: false, no tfjs) does not type-check:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+  }
+  try {
+    const out = execFileSync('node', ['out/main.js'], { cwd: dir, encoding: 'utf8' }).trim();
+    // M = 4 from N = 2 searches; branches share their parent's search, refills make their own (2 to 4 in all).
+    if (!/^groups 1, trajectories 4, searches [2-4], advantages 0,0,0,0$/.test(out)) fail(`typescript consumer printed ${JSON.stringify(out)}`);
+    else console.log(`check-publish: a TypeScript project with only ${names.map((n) => `@arpo/${n}`).join(', ')} (no tfjs) type-checks with skipLibCheck: false and runs rollouts over its own policy and Tool[]: ${out}`);
+  } catch (error) {
+    fail(`typescript consumer failed to run:\n${error.stderr ?? error.message}`);
+  }
+}
+
+function consumerSource() {
+  return `import { createRng, type Generation, type GenerateRequest, type Policy, type Tokenizer, type Tool } from '@arpo/core';
+import { EntropyTracker } from '@arpo/entropy';
+import { computeAdvantages } from '@arpo/advantage';
+import { RolloutEngine } from '@arpo/rollout';
+
+/** Characters 0..127 as ids, 128 = EOS. */
+const tokenizer: Tokenizer = {
+  specificationVersion: 'v1',
+  vocabSize: 129,
+  eosTokenId: 128,
+  padTokenId: 128,
+  encode: (text) => [...text].map((c) => c.charCodeAt(0) & 127),
+  decode: (ids) => ids.filter((i) => i < 128).map((i) => String.fromCharCode(i)).join(''),
+};
+
+/** Searches once, then answers. */
+class MyPolicy implements Policy {
+  readonly specificationVersion = 'v1' as const;
+  readonly modelId = 'my-policy';
+  readonly tokenizer = tokenizer;
+  async generate(request: GenerateRequest): Promise<Generation[]> {
+    return request.prefixes.map((prefix) => {
+      const done = tokenizer.decode(prefix).includes('</search>');
+      const text = done ? '<answer>Paris</answer>' : '<search>capital of France</search>';
+      const tokens = [...tokenizer.encode(text), ...(done ? [tokenizer.eosTokenId] : [])];
+      return {
+        tokens,
+        logprobs: tokens.map(() => -0.1),
+        entropies: tokens.map(() => 0.5),
+        finishReason: done ? 'eos' : 'stop',
+        ...(done ? {} : { stopString: '</search>' }),
+      };
+    });
+  }
+}
+
+const search: Tool = { specificationVersion: 'v1', name: 'search', execute: async (q) => ({ status: 'ok', text: 'Paris is the capital of ' + q.slice(-6) }) };
+const engine = new RolloutEngine({
+  policy: new MyPolicy(),
+  tools: [search],
+  config: { rollouts: 4, initialRollouts: 2, entropySource: 'full' },
+  rng: createRng(1),
+  tracker: new EntropyTracker({ baselineReset: 'persistent-slot' }),
+});
+const { groups, metrics } = await engine.run([{ promptId: 'q0', promptTokens: tokenizer.encode('Capital of France?') }]);
+const rewards = groups[0]!.trajectories.map(() => 1);
+const advantages = computeAdvantages({ ...groups[0]!, rewards });
+console.log(\`groups \${groups.length}, trajectories \${groups[0]!.trajectories.length}, searches \${metrics.toolCallsExecuted['search'] ?? 0}, advantages \${advantages.scalarAdvantages.join(',')}\`);
+`;
+}

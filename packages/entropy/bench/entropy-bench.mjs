@@ -2,7 +2,8 @@
 // Baseline: a plain single-pass JS loop over a Float32Array. Imports the built package; tfjs and the wasm backend are devDependencies of @arpo/entropy.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { tokenEntropies, tokenEntropy } from '../dist/index.js';
+import { tokenEntropy } from '../dist/index.js';
+import { tokenEntropies } from '../dist/tfjs.js';
 
 const REPEATS = 7;
 const MIN_SAMPLE_MS = 150;

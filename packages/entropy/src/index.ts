@@ -1,5 +1,4 @@
 export { tokenEntropy, type TokenEntropyOptions } from './token-entropy.js';
-export { tokenEntropies, type TokenEntropiesOptions } from './token-entropies.js';
 export { topKEntropy, topKEntropies, withSampledToken, type TopLogprobs } from './top-k-entropy.js';
 export { topKEntropyBounds, type EntropyBounds } from './top-k-entropy-bounds.js';
 export {

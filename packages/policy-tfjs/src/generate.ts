@@ -8,7 +8,7 @@ import {
   type TokenLogprob,
   type Tokenizer,
 } from '@arpo/core';
-import { tokenEntropies } from '@arpo/entropy';
+import { tokenEntropies } from '@arpo/entropy/tfjs';
 import { MASKED, type LayerKv } from './attention.js';
 import type { Decoder } from './decoder.js';
 import type { CacheEntry, KvCacheStore } from './kv-cache-store.js';
