@@ -49,6 +49,29 @@ describe('arpo CLI', () => {
     expect(u.stderr).toContain('one of demo, sft, train');
   });
 
+  it('checks flags, paths and --resume before any work: one line, exit 2, no run folder', () => {
+    const cases: [string[], string][] = [
+      [['train', '--stepz', '3'], 'Invalid arpo train: --stepz = "--stepz" (expected a known option: did you mean --steps? (see arpo train --help))'],
+      [['train', '--steps'], 'Invalid arpo train: --steps = "--out" (expected a value after --steps (see arpo train --help))'],
+      [['train', '--quick=yes'], 'Invalid arpo train: --quick = "--quick=yes" (expected --quick alone (a switch takes no value) (see arpo train --help))'],
+      [['train', '--model', sftModel, '--steps', '-3'], 'Invalid trainer config: train.steps = -3 (expected a number >= 0)'],
+      [['train', '--model', join(root, 'no-such-model')], `Invalid arpo train: model.path (--model) = "${join(root, 'no-such-model')}" (expected an existing model folder (not found from ${root}))`],
+      [['eval', '--model', root], `Invalid arpo eval: model.path (--model) = "${root}" (expected an HF model folder with config.json, model.safetensors and tokenizer.json)`],
+      [['sft', '--quick', '--set', `data.trainFile=${join(root, 'none.jsonl')}`], `Invalid arpo sft: data.trainFile = "${join(root, 'none.jsonl')}" (expected an existing JSONL file (not found from ${root}))`],
+      [['train', '--model', sftModel, '--resume'], `Invalid arpo train: --resume = "${join(root, 'checked')}" (expected a run folder written by an earlier arpo train (this one has no config.json; leave out --resume to start a new run))`],
+    ];
+    for (const [argv, message] of cases) {
+      const r = arpo([...argv, '--out', join(root, 'checked')], root);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr.trim()).toBe(message);
+      expect(existsSync(join(root, 'checked'))).toBe(false);
+    }
+    const help = arpo(['train', '--help'], root);
+    expect(help.code).toBe(0);
+    expect(help.stdout.split('\n')[0]).toBe('Usage: arpo train --model <dir> [options]');
+    expect(arpo(['help', 'serve'], root).stdout.split('\n')[0]).toBe('Usage: arpo serve --model <dir> [--port 8000] [--host 127.0.0.1]');
+  });
+
   it('prints the JSON Schema of the config', () => {
     const r = arpo(['config', '--schema'], root);
     expect(r.code).toBe(0);

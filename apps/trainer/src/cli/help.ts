@@ -1,7 +1,7 @@
 /** `arpo help`. */
 export const HELP = `arpo — the ARPO reference trainer (agentic RL with entropy-based adaptive rollout)
 
-Usage: arpo <command> [options]
+Usage: arpo <command> [options]      (arpo <command> --help: the options of one command)
 
 Commands
   demo                 @arpo/demo-model's pretrained checkpoint: evaluation, ARPO RL, evaluation, HTML report
@@ -32,3 +32,104 @@ Options
 
 Ctrl-C stops after the current step, saves a checkpoint and the summary; a second Ctrl-C exits at once.
 `;
+
+const COMMON = `  -c, --config <file>  YAML or JSON config (see arpo config --schema)
+  --set <path=value>   override one field, e.g. --set arpo.rollout.rollouts=8 (repeatable)
+  --seed <n>           run seed
+  -q, --quiet          no progress output          --json           JSON lines on stdout
+  --plain              progress as plain lines (default when not a terminal)`;
+
+const RUN = `  -o, --out <dir>      run folder (default runs/<command>)
+  --resume             continue the run folder from its newest complete checkpoint (an error if it has none)
+  --quick              a few steps on small data (smoke test)`;
+
+/** `arpo <command> --help`: what the command does and the options it reads. */
+const COMMAND_HELP: Record<string, string> = {
+  demo: `Usage: arpo demo [options]
+
+Evaluates @arpo/demo-model's pretrained checkpoint on held-out questions (search on and off), runs ARPO RL,
+evaluates again and writes runs/demo/report.html. With --from-scratch: tasks, scripted demonstrations with real
+tool calls and SFT of a fresh model come first.
+
+Options
+  --steps <n>          RL steps (train.steps)      --rollouts <M>   group size M
+  --from-scratch       SFT a fresh model instead of starting from @arpo/demo-model
+  --sft-steps <n>      SFT steps with --from-scratch (sft.steps)
+${RUN}
+${COMMON}
+`,
+  sft: `Usage: arpo sft [options]
+
+Cold-start SFT on scripted demonstrations with real tool calls (loss on model tokens only), then evaluation.
+The model is written to <out>/sft-model.
+
+Options
+  --sft-steps <n>      SFT steps (sft.steps)       --model <dir>    continue from an HF model folder
+  --suites a,b         knowledge, compute, mixed
+${RUN}
+${COMMON}
+`,
+  train: `Usage: arpo train --model <dir> [options]
+
+RL from an HF model folder: ARPO (entropy-based adaptive rollout) or trajectory-level GRPO, with evaluations
+before and after. The trained model is written to <out>/model.
+
+Options
+  --model <dir>        HF model folder (model.path)
+  --algorithm <name>   arpo | grpo (train.algorithm)
+  --steps <n>          RL steps (train.steps)      --rollouts <M>   group size M
+  --suites a,b         knowledge, compute, mixed
+${RUN}
+${COMMON}
+`,
+  eval: `Usage: arpo eval --model <dir> [options]
+
+Greedy pass@1 of an HF model folder on the held-out test questions, tools on and off; one row per suite.
+
+Options
+  --model <dir>        HF model folder (model.path)
+  --suites a,b         knowledge, compute, mixed
+  -o, --out <dir>      run folder (default runs/eval)
+${COMMON}
+`,
+  report: `Usage: arpo report <run-dir...> [-o <file>]
+
+Writes the self-contained HTML report of one run, or of several overlaid (e.g. the runs of arpo compare).
+`,
+  compare: `Usage: arpo compare [options]
+
+ARPO vs trajectory-level GRPO from the same model (default @arpo/demo-model) with the same data, group size,
+steps and seeds; prints accuracy with 95% intervals, tool calls, tokens and wall time per algorithm.
+
+Options
+  --seeds <n>          seeds per algorithm         --steps <n>      RL steps per run
+  --model <dir>        start from this model instead of @arpo/demo-model
+  --from-scratch       SFT a fresh model first
+${RUN}
+${COMMON}
+`,
+  serve: `Usage: arpo serve --model <dir> [--port 8000] [--host 127.0.0.1]
+
+Serves an HF model folder over the OpenAI completions API (/v1/completions with logprobs, /v1/models), so that
+OpenAI-compatible clients and @arpo/policy-openai can roll out against it.
+
+Options
+  --model <dir>        HF model folder (model.path)
+  --port, --host       address (default 127.0.0.1:8000)
+${COMMON}
+`,
+  config: `Usage: arpo config [--schema] [options]
+
+Prints the resolved config (defaults, then the file, flags and --set), or with --schema the JSON Schema of the
+config file.
+
+Options
+  --schema             the JSON Schema instead of the resolved config
+${COMMON}
+`,
+};
+
+/** The help of one command (`arpo <command> --help`, `arpo help <command>`), or the overview. */
+export function helpFor(command?: string): string {
+  return (command !== undefined && COMMAND_HELP[command]) || HELP;
+}

@@ -16,7 +16,8 @@ import type { EvalRow } from '../run-files.js';
 import { RunFolder } from '../run/run-folder.js';
 import { StopSignal } from '../run/stop-signal.js';
 import { writeReport } from '../report/index.js';
-import { HELP } from './help.js';
+import { checkConfigPaths } from './check-paths.js';
+import { helpFor } from './help.js';
 import { flagFields, intFlag, parseCli, type CliArgs } from './parse-cli.js';
 
 function outputMode(args: CliArgs): OutputMode {
@@ -31,8 +32,13 @@ function outputMode(args: CliArgs): OutputMode {
  * defaults ← command preset ← `--quick` ← file ← flags ← `--set`, validated before any work starts.
  */
 function commandConfig(args: CliArgs, out: string, base: Record<string, unknown> = {}): TrainerConfig {
-  const saved = args.values.resume ? new RunFolder(out).readConfig() : null;
+  const saved = args.values.resume ? RunFolder.readConfigAt(out) : null;
   if (saved) return resolveConfig({ base: saved.config as Record<string, unknown> });
+  if (args.values.resume) {
+    throw new ArpoConfigError(`arpo ${args.command}`, [
+      { field: '--resume', value: out, expected: `a run folder written by an earlier arpo ${args.command} (this one has no config.json; leave out --resume to start a new run)` },
+    ]);
+  }
   // `--quick` shortens everything; a pretrained start (sft.steps = 0 in the base) stays without SFT.
   const keepNoSft = (base.sft as { steps?: number } | undefined)?.steps === 0 ? { sft: { steps: 0 } } : {};
   const preset = args.values.quick ? (deepMerge(deepMerge(base, QUICK_CONFIG), keepNoSft) as Record<string, unknown>) : base;
@@ -85,7 +91,7 @@ function changeLines(rows: readonly EvalRow[]): string[] {
 export async function commandLineMain(argv: readonly string[]): Promise<number> {
   const args = parseCli(argv);
   if (args.command === 'help' || args.values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(helpFor(args.command === 'help' ? args.positionals[0] : args.command));
     return 0;
   }
   const reporter = new Reporter({ mode: outputMode(args) });
@@ -111,7 +117,9 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
     const stop = new StopSignal().install();
     try {
       const port = intFlag('port', args.values.port);
-      await serveCommand({ reporter, stop, argv: ['arpo', ...argv] }, { config: commandConfig(args, ''), ...(args.values.host ? { host: args.values.host } : {}), ...(port !== undefined ? { port } : {}) });
+      const serveConfig = commandConfig(args, '');
+      checkConfigPaths(serveConfig, 'serve');
+      await serveCommand({ reporter, stop, argv: ['arpo', ...argv] }, { config: serveConfig, ...(args.values.host ? { host: args.values.host } : {}), ...(port !== undefined ? { port } : {}) });
     } finally {
       stop.uninstall();
     }
@@ -121,6 +129,7 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
   const out = resolve(args.values.out ?? `runs/${args.command}`);
   const base = commandBase(args);
   const config = commandConfig(args, out, base);
+  checkConfigPaths(config, args.command);
   const stop = new StopSignal().install((sig) => reporter.warn(`${sig}: stopping after the current step and saving a checkpoint (again to exit at once)`));
   const env: CommandEnv = { reporter, stop, argv: ['arpo', ...argv] };
   try {

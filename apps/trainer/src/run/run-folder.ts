@@ -37,6 +37,12 @@ export class RunFolder {
     return file;
   }
 
+  /** The saved config of the run folder `dir`, or null; unlike the constructor, creates nothing. */
+  static readConfigAt(dir: string): RunConfigFile | null {
+    const p = join(dir, RUN_FILES.config);
+    return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as RunConfigFile) : null;
+  }
+
   readConfig(): RunConfigFile | null {
     const p = this.path(RUN_FILES.config);
     return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as RunConfigFile) : null;
