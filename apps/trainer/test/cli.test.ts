@@ -58,6 +58,10 @@ describe('arpo CLI', () => {
       [['train', '--model', join(root, 'no-such-model')], `Invalid arpo train: model.path (--model) = "${join(root, 'no-such-model')}" (expected an existing model folder (not found from ${root}))`],
       [['eval', '--model', root], `Invalid arpo eval: model.path (--model) = "${root}" (expected an HF model folder with config.json, model.safetensors and tokenizer.json)`],
       [['sft', '--quick', '--set', `data.trainFile=${join(root, 'none.jsonl')}`], `Invalid arpo sft: data.trainFile = "${join(root, 'none.jsonl')}" (expected an existing JSONL file (not found from ${root}))`],
+      [
+        ['train', '--model', sftModel, '--set', 'arpo.advantage.estimator=medium'],
+        'Invalid arpo train: arpo.advantage.estimator = "medium" (expected one of the registered advantage estimators: soft, hard)',
+      ],
       [['train', '--model', sftModel, '--resume'], `Invalid arpo train: --resume = "${join(root, 'checked')}" (expected a run folder written by an earlier arpo train (this one has no config.json; leave out --resume to start a new run))`],
     ];
     for (const [argv, message] of cases) {

@@ -1,5 +1,6 @@
 import { ArpoConfigError, parseAdvantageConfig } from '@arpo/core';
 import { describe, expect, it } from 'vitest';
+import { advantageEstimators, registerAdvantageEstimator } from './advantage-estimators.js';
 import { computeAdvantages } from './compute-advantages.js';
 import { grpoAdvantages } from './grpo-advantages.js';
 import { hardAttribution } from './hard-attribution.js';
@@ -64,7 +65,38 @@ describe('computeAdvantages', () => {
 
   it('rejects a bad config naming the field', () => {
     const group = buildGroup(specs, [1, 0]);
-    expect(() => computeAdvantages(group, { estimator: 'medium' as 'soft' })).toThrow(/Invalid advantage config: estimator = "medium"/);
+    expect(() => computeAdvantages(group, { estimator: 'medium' })).toThrow(
+      'Invalid advantage estimator config: advantage.estimator = "medium" (expected one of the registered advantage estimators: soft, hard',
+    );
     expect(() => computeAdvantages(group, { eps: -1 })).toThrow('eps = -1 (expected a number >= 0)');
+  });
+
+  it('runs an estimator registered by name (RLOO here), checks its result and lists it among the known names', () => {
+    const group = buildGroup(specs, [1, 0]);
+    // RLOO: A_i = r_i − mean of the other rewards; on every token of trajectory i (soft attribution).
+    registerAdvantageEstimator('rloo-test', (g) => {
+      const sum = g.rewards.reduce((a, b) => a + b, 0);
+      const scalarAdvantages = g.rewards.map((r) => r - (sum - r) / (g.rewards.length - 1));
+      return {
+        scalarAdvantages,
+        trajectories: g.trajectories.map((t, i) => ({
+          id: t.id,
+          advantages: Float32Array.from(t.responseTokens, () => scalarAdvantages[i]!),
+          lossMask: Uint8Array.from(t.lossMask),
+        })),
+      };
+    });
+    const out = computeAdvantages(group, { estimator: 'rloo-test' });
+    expect(out.estimator).toBe('rloo-test');
+    expect(out.scalarAdvantages).toEqual([1, -1]); // 1 − 0 and 0 − 1
+    expect(Array.from(out.trajectories[1]!.advantages)).toEqual(group.trajectories[1]!.responseTokens.map(() => -1));
+    expect(advantageEstimators.names().slice(0, 3)).toEqual(['soft', 'hard', 'rloo-test']);
+    expect(() => registerAdvantageEstimator('rloo-test', () => ({ scalarAdvantages: [], trajectories: [] }))).toThrow(
+      "Invalid advantage estimator registration: name = \"rloo-test\" (expected a name not registered yet (pass { replace: true } to replace the advantage estimator 'rloo-test'))",
+    );
+    registerAdvantageEstimator('rloo-test', () => ({ scalarAdvantages: [0], trajectories: [] }), { replace: true });
+    expect(() => computeAdvantages(group, { estimator: 'rloo-test' })).toThrow(
+      `Invalid advantage estimator 'rloo-test' result for group '${group.promptId}': scalarAdvantages.length = 1 (expected 2, one per trajectory)`,
+    );
   });
 });

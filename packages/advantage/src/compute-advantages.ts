@@ -1,9 +1,8 @@
 import { ArpoConfigError, parseAdvantageConfig, type AdvantageConfig, type AdvantageConfigInput } from '@arpo/core';
+import { advantageEstimators, checkEstimated } from './advantage-estimators.js';
 import type { AttributionGroup, TrajectoryAdvantages } from './advantage-group.js';
-import { assertFiniteRewards, grpoAdvantages } from './grpo-advantages.js';
-import { hardAttribution } from './hard-attribution.js';
+import { assertFiniteRewards } from './grpo-advantages.js';
 import { groupSubject } from './rollout-tree.js';
-import { softAttribution } from './soft-attribution.js';
 
 /** A scored group: an {@link AttributionGroup} with one reward per trajectory (a scored `RolloutGroup`). */
 export interface ScoredGroup extends AttributionGroup {
@@ -23,9 +22,11 @@ export interface GroupAdvantages {
 }
 
 /**
- * Advantage estimation for one rollout group (paper §3.2; spec §3): GRPO normalisation of `group.rewards`
- * (A_i = (r_i − mean)/(std + ε) over G = M) followed by the configured attribution to tokens, `soft`
- * (Â_{i,t} = A_i, reference default) or `hard` (shared tokens get the mean over their d sharers).
+ * Advantage estimation for one rollout group (paper §3.2; spec §3) with the estimator named by `config.estimator`
+ * (see {@link advantageEstimators}). The built-ins normalise `group.rewards` as GRPO does
+ * (A_i = (r_i − mean)/(std + ε) over G = M) and attribute to tokens: `soft` (Â_{i,t} = A_i, reference default)
+ * or `hard` (shared tokens get the mean over their d sharers). A registered estimator's result is checked
+ * (aligned, finite).
  *
  * @param group a scored rollout group (`RolloutGroup` with `rewards`).
  * @param config an `AdvantageConfig` or its input form; parsed with `parseAdvantageConfig` (defaults: soft,
@@ -34,7 +35,9 @@ export interface GroupAdvantages {
  *   index of a non-finite reward, or naming a bad config field; BranchPrefixError (hard only).
  */
 export function computeAdvantages(group: ScoredGroup, config: AdvantageConfigInput = {}): GroupAdvantages {
-  const { estimator, eps, std, normalizeByStd } = parseAdvantageConfig(config);
+  const parsed = parseAdvantageConfig(config);
+  const { estimator } = parsed;
+  const estimate = advantageEstimators.get(estimator);
   const { rewards } = group;
   if (rewards === undefined) {
     throw new ArpoConfigError(groupSubject(group), [
@@ -47,7 +50,6 @@ export function computeAdvantages(group: ScoredGroup, config: AdvantageConfigInp
     ]);
   }
   assertFiniteRewards(rewards, `rewards of ${groupSubject(group)}`);
-  const scalarAdvantages = grpoAdvantages(rewards, { eps, std, normalizeByStd });
-  const attribute = estimator === 'hard' ? hardAttribution : softAttribution;
-  return { promptId: group.promptId, estimator, scalarAdvantages, trajectories: attribute(group, scalarAdvantages) };
+  const { scalarAdvantages, trajectories } = checkEstimated(estimate({ ...group, rewards }, parsed), group, estimator);
+  return { promptId: group.promptId, estimator, scalarAdvantages, trajectories };
 }

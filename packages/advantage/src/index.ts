@@ -7,3 +7,9 @@ export { sharingCounts } from './sharing-counts.js';
 export { validateBranchPrefixes } from './validate-branch-prefixes.js';
 export { BranchPrefixError } from './branch-prefix-error.js';
 export { computeAdvantages, type GroupAdvantages, type ScoredGroup } from './compute-advantages.js';
+export {
+  advantageEstimators,
+  registerAdvantageEstimator,
+  type AdvantageEstimator,
+  type EstimatedAdvantages,
+} from './advantage-estimators.js';

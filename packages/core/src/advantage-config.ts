@@ -4,10 +4,11 @@ import { parseConfig } from './parse-config.js';
 /** Advantage estimation (paper §3.2; spec §3). Defaults: the reference's GRPO with soft attribution. */
 export const AdvantageConfigSchema = z.strictObject({
   /**
-   * `soft` (reference default, every run in the paper): each trajectory's GRPO advantage on all its tokens.
-   * `hard` (paper §3.2): tokens shared by d trajectories get the mean of those d advantages.
+   * A registered advantage estimator (`@arpo/advantage`'s `registerAdvantageEstimator`). Built in: `soft`
+   * (reference default, every run in the paper): each trajectory's GRPO advantage on all its tokens; `hard` (paper
+   * §3.2): tokens shared by d trajectories get the mean of those d advantages.
    */
-  estimator: z.enum(['soft', 'hard']).default('soft'),
+  estimator: z.string().min(1).default('soft'),
   /** ε in (r − mean) / (std + ε). Reference 1e-6. */
   eps: z.number().min(0).default(1e-6),
   /** `unbiased` (N − 1, torch's default, the reference) or `biased` (N). */

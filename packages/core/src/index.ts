@@ -95,3 +95,4 @@ export {
 } from './tool-executor.js';
 export { ToolMetrics, type ToolMetricsSnapshot, type ToolStats } from './tool-metrics.js';
 export { checkGenerations, checkToolRecords, type GenerationExpectation } from './check-boundaries.js';
+export { NamedRegistry } from './named-registry.js';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { parseConfig } from './parse-config.js';
 
-/** Loss aggregation modes, named as in verl / TRL. */
+/** The built-in loss aggregation modes, named as in verl / TRL (more can be registered in `@arpo/optimizer`). */
 export const LOSS_AGGREGATIONS = ['token-mean', 'seq-mean-token-sum', 'seq-mean-token-mean', 'seq-mean-token-sum-norm'] as const;
-export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number];
+/** A loss aggregation: a built-in mode or the name of one registered with `registerLossAggregation`. */
+export type LossAggregation = (typeof LOSS_AGGREGATIONS)[number] | (string & {});
 
 /** KL estimators: k1 = log-ratio, k2 = ½·log-ratio², k3 = `low_var_kl` (e^{ref−logp} − (ref−logp) − 1, clamped). */
 export const KL_ESTIMATORS = ['k1', 'k2', 'k3'] as const;
@@ -18,8 +19,11 @@ export const LossConfigSchema = z
     clipRatioHigh: z.number().min(0).default(0.2),
     /** c of dual-clip: for A < 0 the loss is capped at −A·c. Reference `clip_ratio_c` 3.0; must be > 1. */
     clipRatioC: z.number().gt(1).default(3),
-    /** How masked per-token losses become one scalar. Reference `token-mean`. */
-    aggregation: z.enum(LOSS_AGGREGATIONS).default('token-mean'),
+    /**
+     * How masked per-token losses become one scalar: a built-in mode ({@link LOSS_AGGREGATIONS}) or one registered
+     * with `@arpo/optimizer`'s `registerLossAggregation`. Reference `token-mean`.
+     */
+    aggregation: z.string().min(1).default('token-mean'),
     /** Constant of `seq-mean-token-sum-norm` (Dr. GRPO); defaults to the max response length when unset. */
     aggregationNormalizer: z.number().gt(0).optional(),
     /** KL-to-reference loss coefficient. Reference 0 (a reference model is loaded but has no effect). */

@@ -25,8 +25,11 @@ export const RolloutConfigSchema = z
     entropyWeight: z.number().finite().default(0.2),
     /** τ: threshold of the paper's deterministic rule (branch iff P > τ); unused by `stochastic`. Paper 0.5. */
     branchThreshold: z.number().min(0).max(1).default(0.5),
-    /** `stochastic` (reference: branch iff u ≤ P, u ~ U(0,1)) or `threshold` (paper: branch iff P > τ). */
-    branchRule: z.enum(['stochastic', 'threshold']).default('stochastic'),
+    /**
+     * A registered branch rule (`@arpo/entropy`'s `registerBranchRule`). Built in: `stochastic` (reference: branch
+     * iff u ≤ P, u ~ U(0,1)) and `threshold` (paper: branch iff P > τ).
+     */
+    branchRule: z.string().min(1).default('stochastic'),
     /** k: positions of a segment whose entropy is measured. Reference hard-codes 20. */
     entropyWindow: z.number().int().min(1).default(20),
     /** Top-k log-probs per position requested from the policy. Reference 10; 0 requests none. */

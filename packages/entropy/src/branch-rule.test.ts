@@ -1,6 +1,6 @@
 import { ArpoConfigError, ArpoError, createRng, parseRolloutConfig, rngFromState, type Rng } from '@arpo/core';
 import { describe, expect, it } from 'vitest';
-import { branchProbability, shouldBranch, type BranchRuleConfig } from './branch-rule.js';
+import { branchProbability, branchRules, registerBranchRule, shouldBranch, type BranchRuleConfig } from './branch-rule.js';
 
 /** An Rng stub whose next() replays fixed draws (and fails loudly when they run out). */
 function replay(draws: number[]): Pick<Rng, 'next'> & { used: () => number } {
@@ -126,8 +126,28 @@ describe('shouldBranch: threshold (paper)', () => {
 
   it('rejects an invalid config, naming the field', () => {
     expect(() => shouldBranch(0, { ...paper, branchThreshold: 2 }, replay([]))).toThrow('branchThreshold = 2');
-    expect(() => shouldBranch(0, { ...reference, branchRule: 'greedy' as 'threshold' }, replay([]))).toThrow(ArpoConfigError);
+    expect(() => shouldBranch(0, { ...reference, branchRule: 'greedy' }, replay([]))).toThrow(ArpoConfigError);
+    expect(() => shouldBranch(0, { ...reference, branchRule: 'greedy' }, replay([]))).toThrow(
+      'Invalid branch rule config: arpo.rollout.branchRule = "greedy" (expected one of the registered branch rules: stochastic, threshold',
+    );
     expect(() => shouldBranch(0, { ...reference, entropyWeight: Infinity }, replay([]))).toThrow('entropyWeight = Infinity');
     expect(() => shouldBranch(Infinity, reference, replay([0.1]))).toThrow('deltaH = Infinity');
+  });
+
+  it('a registered rule is selected by name and its decision is checked', () => {
+    // Branch iff ΔH > 0, one draw per call whatever the outcome (so a seed replays).
+    registerBranchRule('rising-test', (deltaH, _config, rng) => {
+      rng.next();
+      return { branch: deltaH > 0, probability: deltaH > 0 ? 1 : 0 };
+    });
+    const rng = replay([0.9, 0.9]);
+    expect(shouldBranch(0.1, { ...reference, branchRule: 'rising-test' }, rng)).toEqual({ branch: true, probability: 1 });
+    expect(shouldBranch(-0.1, { ...reference, branchRule: 'rising-test' }, rng)).toEqual({ branch: false, probability: 0 });
+    expect(rng.used()).toBe(2);
+    expect(branchRules.names()).toContain('rising-test');
+    registerBranchRule('broken-test', () => ({ branch: true, probability: 2 }));
+    expect(() => shouldBranch(0, { ...reference, branchRule: 'broken-test' }, replay([]))).toThrow(
+      `branch rule 'broken-test' returned {"branch":true,"probability":2} (expected { branch: boolean, probability: a number in [0, 1] })`,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { RolloutConfig, Rng } from '@arpo/core';
-import { ArpoError } from '@arpo/core';
-import { checkFiniteOption, checkInRange, checkOneOf } from './checks.js';
+import { ArpoError, NamedRegistry } from '@arpo/core';
+import { checkFiniteOption, checkInRange } from './checks.js';
 
 /** The rollout-config fields the branch rules read: α, β, τ and the rule. */
 export type BranchRuleConfig = Pick<RolloutConfig, 'branchProbability' | 'entropyWeight' | 'branchThreshold' | 'branchRule'>;
@@ -31,7 +31,8 @@ export function branchProbability(deltaH: number, params: { alpha: number; beta:
 }
 
 /**
- * Decides whether a trajectory branches (Z new partial rollouts) after a segment with entropy change ΔH.
+ * Decides whether a trajectory branches (Z new partial rollouts) after a segment with entropy change ΔH, with
+ * the rule named by `config.branchRule` (see {@link branchRules}; the built-ins below).
  *
  * - `stochastic` (reference default, spec §2.2 step 6): draws u = clamp(rng.next() − β·ΔH, 0, 1) and
  *   branches iff u ≤ α. Exactly one `rng.next()` per call, the reference's draw, so a given RNG stream
@@ -47,19 +48,45 @@ export function branchProbability(deltaH: number, params: { alpha: number; beta:
  */
 export function shouldBranch(deltaH: number, config: BranchRuleConfig, rng: Pick<Rng, 'next'>): BranchDecisionResult {
   const subject = 'branch rule config';
-  checkOneOf(subject, 'branchRule', config.branchRule, ['stochastic', 'threshold']);
+  const rule = branchRules.get(config.branchRule);
   checkInRange(subject, 'branchProbability', config.branchProbability, 0, 1);
   checkFiniteOption(subject, 'entropyWeight', config.entropyWeight);
   checkDeltaH('shouldBranch', deltaH);
+  const decision = rule(deltaH, config, rng);
+  if (typeof decision?.branch !== 'boolean' || !(decision.probability >= 0 && decision.probability <= 1)) {
+    throw new ArpoError(
+      `branch rule '${config.branchRule}' returned ${JSON.stringify(decision)} (expected { branch: boolean, probability: a number in [0, 1] })`,
+    );
+  }
+  return decision;
+}
+
+/**
+ * A branch rule: ΔH (finite), the rollout config's α, β, τ (α and β checked) and the branching RNG stream → the
+ * decision. Register one with {@link registerBranchRule} and select it with `arpo.rollout.branchRule`. A rule that
+ * draws should draw a fixed number of times per call, so that a seed reproduces a rollout.
+ */
+export type BranchRule = (deltaH: number, config: BranchRuleConfig, rng: Pick<Rng, 'next'>) => BranchDecisionResult;
+
+const stochastic: BranchRule = (deltaH, config, rng) => {
   const alpha = config.branchProbability;
   const beta = config.entropyWeight;
-  if (config.branchRule === 'threshold') {
-    checkInRange(subject, 'branchThreshold', config.branchThreshold, 0, 1);
-    const probability = clip01(alpha + beta * deltaH);
-    return { branch: probability > config.branchThreshold, probability };
-  }
   const u = clip01(rng.next() - beta * deltaH);
   return { branch: u <= alpha, probability: alpha === 1 ? 1 : clip01(alpha + beta * deltaH) };
+};
+
+const threshold: BranchRule = (deltaH, config) => {
+  checkInRange('branch rule config', 'branchThreshold', config.branchThreshold, 0, 1);
+  const probability = clip01(config.branchProbability + config.entropyWeight * deltaH);
+  return { branch: probability > config.branchThreshold, probability };
+};
+
+/** The branch rules by name: `stochastic` (reference) and `threshold` (paper Eq. 5), see {@link shouldBranch}. */
+export const branchRules = new NamedRegistry<BranchRule>('branch rule', 'arpo.rollout.branchRule', { stochastic, threshold });
+
+/** Registers a branch rule under `name` (selected by `rollout.branchRule: name`). */
+export function registerBranchRule(name: string, rule: BranchRule, options?: { replace?: boolean }): void {
+  branchRules.register(name, rule, options);
 }
 
 function clip01(x: number): number {

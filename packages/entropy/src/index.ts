@@ -15,4 +15,12 @@ export {
   type EntropyTrackerState,
   type TrackerKey,
 } from './entropy-tracker.js';
-export { branchProbability, shouldBranch, type BranchDecisionResult, type BranchRuleConfig } from './branch-rule.js';
+export {
+  branchProbability,
+  branchRules,
+  registerBranchRule,
+  shouldBranch,
+  type BranchDecisionResult,
+  type BranchRule,
+  type BranchRuleConfig,
+} from './branch-rule.js';

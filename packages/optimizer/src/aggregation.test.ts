@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, aggregationScope, aggregationWeights, maskedMean } from './aggregation.js';
+import { aggregate, aggregationScope, aggregationWeights, lossAggregations, maskedMean, registerLossAggregation } from './aggregation.js';
 
 // values [[1, 2, 3], [4, 5, 6]], mask [[1, 1, 0], [1, 0, 0]]: row sums 3 and 4, n = [2, 1], T = 3, B = 2.
 // numpy: v=np.array([[1,2,3],[4,5,6.]]); m=np.array([[1,1,0],[1,0,0.]])
@@ -53,5 +53,19 @@ describe('aggregate: the four modes by hand', () => {
     expect(maskedMean(V, M)).toBeCloseTo(7 / 3, 14);
     expect(() => aggregate(V, [1, 2, 0, 0, 0, 0], SHAPE, 'token-mean')).toThrow(/mask\[1\] = 2 \(expected 0 or 1\)/);
     expect(() => aggregate(V, M, [2, 2], 'token-mean')).toThrow(/values has 6 entries \(expected 4\)/);
+  });
+});
+
+describe('registered loss aggregations', () => {
+  it('a registered rule is used by name (sequence sum ÷ √n_i, mean over B) and unknown names list the registry', () => {
+    registerLossAggregation('seq-mean-token-sqrt-test', (n, { sequences: B }) => (n > 0 ? 1 / (B * Math.sqrt(n)) : 0));
+    // rows: (1 + 2)/√2 and 4/√1, mean over B = 2: (3/√2 + 4)/2
+    expect(aggregate(V, M, SHAPE, 'seq-mean-token-sqrt-test')).toBeCloseTo((3 / Math.SQRT2 + 4) / 2, 14);
+    expect(lossAggregations.names().slice(0, 4)).toEqual(['token-mean', 'seq-mean-token-sum', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']);
+    expect(() => aggregate(V, M, SHAPE, 'token-sum')).toThrow(
+      'Invalid loss aggregation config: arpo.loss.aggregation = "token-sum" (expected one of the registered loss aggregations: token-mean, seq-mean-token-sum, seq-mean-token-mean, seq-mean-token-sum-norm, seq-mean-token-sqrt-test',
+    );
+    registerLossAggregation('nan-test', () => Number.NaN);
+    expect(() => aggregate(V, M, SHAPE, 'nan-test')).toThrow("loss aggregation 'nan-test' gave weight NaN for a sequence of 2 trained tokens (expected a finite number)");
   });
 });

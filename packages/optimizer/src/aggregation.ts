@@ -1,4 +1,4 @@
-import { ArpoError, type LossAggregation } from '@arpo/core';
+import { ArpoError, NamedRegistry, type LossAggregation } from '@arpo/core';
 import { checkLength, checkMask, checkShape, type Shape2D } from './checks.js';
 
 /**
@@ -49,21 +49,39 @@ export function aggregationWeights(
   const [b, l] = shape;
   checkLength('aggregationWeights', 'mask', mask, b * l);
   checkMask('aggregationWeights', mask);
+  const rule = lossAggregations.get(mode);
   const w = new Float64Array(b * l);
-  const { sequences: B, tokens: T, normalizer: N } = scope;
   for (let i = 0; i < b; i++) {
-    let perToken: number;
-    if (mode === 'token-mean') perToken = T > 0 ? 1 / T : 0;
-    else if (mode === 'seq-mean-token-sum') perToken = 1 / B;
-    else if (mode === 'seq-mean-token-sum-norm') perToken = 1 / (B * N);
-    else if (mode === 'seq-mean-token-mean') {
-      let n = 0;
-      for (let t = 0; t < l; t++) n += mask[i * l + t]!;
-      perToken = n > 0 ? 1 / (B * n) : 0;
-    } else throw new ArpoError(`aggregationWeights: mode = ${String(mode)} (expected one of token-mean, seq-mean-token-sum, seq-mean-token-mean, seq-mean-token-sum-norm)`);
+    let n = 0;
+    for (let t = 0; t < l; t++) n += mask[i * l + t]!;
+    const perToken = rule(n, scope);
+    if (!Number.isFinite(perToken)) {
+      throw new ArpoError(`loss aggregation '${mode}' gave weight ${String(perToken)} for a sequence of ${n} trained tokens (expected a finite number)`);
+    }
     for (let t = 0; t < l; t++) w[i * l + t] = mask[i * l + t]! * perToken;
   }
   return w;
+}
+
+/**
+ * A loss aggregation: the weight of each trained token of a sequence with `sequenceTokens` (n_i) trained tokens,
+ * given the batch totals B, T, N of `scope` (a micro-batch sees its mini-batch's totals, so split losses add up
+ * exactly). The aggregated loss is Σ_i Σ_t m_{i,t}·weight_i·ℓ_{i,t}. Register one with
+ * {@link registerLossAggregation} and select it with `arpo.loss.aggregation`.
+ */
+export type LossAggregationRule = (sequenceTokens: number, scope: AggregationScope) => number;
+
+/** The loss aggregations by name: the four of verl / TRL in the table of {@link aggregationWeights}. */
+export const lossAggregations = new NamedRegistry<LossAggregationRule>('loss aggregation', 'arpo.loss.aggregation', {
+  'token-mean': (_n, { tokens: T }) => (T > 0 ? 1 / T : 0),
+  'seq-mean-token-sum': (_n, { sequences: B }) => 1 / B,
+  'seq-mean-token-mean': (n, { sequences: B }) => (n > 0 ? 1 / (B * n) : 0),
+  'seq-mean-token-sum-norm': (_n, { sequences: B, normalizer: N }) => 1 / (B * N),
+});
+
+/** Registers a loss aggregation under `name` (selected by `loss.aggregation: name`). */
+export function registerLossAggregation(name: string, rule: LossAggregationRule, options?: { replace?: boolean }): void {
+  lossAggregations.register(name, rule, options);
 }
 
 /** Σ w·v: a loss aggregated with weights from {@link aggregationWeights}. */

@@ -1,7 +1,17 @@
 // Pure float64 references (arrays).
 export { CLIP_BRANCHES, CLIP_BRANCH_CODE, LOG_RATIO_CLAMP, checkClipParams, clippedSurrogate, surrogateToken } from './clipped-surrogate.js';
 export type { ClipBranch, ClipParams, ClippedSurrogate, SurrogateToken } from './clipped-surrogate.js';
-export { aggregate, aggregationScope, aggregationWeights, maskedMean, weightedSum, type AggregationScope } from './aggregation.js';
+export {
+  aggregate,
+  aggregationScope,
+  aggregationWeights,
+  lossAggregations,
+  maskedMean,
+  registerLossAggregation,
+  weightedSum,
+  type AggregationScope,
+  type LossAggregationRule,
+} from './aggregation.js';
 export { K3_CLAMP, K3_LOG_RATIO_CLAMP, klPenalty, klToken } from './kl-penalty.js';
 export {
   POLICY_STATS,

@@ -14,7 +14,7 @@ import {
   type TrainablePolicy,
 } from '@arpo/core';
 import { AdamW, type AdamWState } from './adamw.js';
-import { aggregationScope, aggregationWeights, type AggregationScope } from './aggregation.js';
+import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
 import { planMiniBatches } from './batch-plan.js';
 import { learningRateAt } from './lr-schedule.js';
 import { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
@@ -155,6 +155,7 @@ export class PolicyOptimizer {
     options: PolicyOptimizerOptions = {},
   ) {
     this.lossConfig = parseLossConfig(options.loss ?? {});
+    lossAggregations.get(this.lossConfig.aggregation); // an unknown name fails here, before any step
     this.config = parseOptimizerConfig(options.optimizer ?? {});
     this.totalSteps = options.totalSteps;
     if (this.totalSteps !== undefined && !(Number.isInteger(this.totalSteps) && this.totalSteps >= 1)) {

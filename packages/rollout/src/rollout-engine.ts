@@ -24,7 +24,7 @@ import {
   type ToolCallRequest,
   type ToolExecutor,
 } from '@arpo/core';
-import { EntropyTracker, shouldBranch } from '@arpo/entropy';
+import { branchRules, EntropyTracker, shouldBranch } from '@arpo/entropy';
 import { generationEntropy } from './generation-entropy.js';
 import type { RolloutMetrics } from './rollout-metrics.js';
 import { appendSegment, branchState, freshState, toTrajectory, truncateState, type TrajectoryState } from './trajectory-state.js';
@@ -88,6 +88,7 @@ export class RolloutEngine {
 
   constructor(options: RolloutEngineOptions) {
     this.config = parseRolloutConfig(options.config ?? {});
+    if (this.config.mode === 'adaptive') branchRules.get(this.config.branchRule); // an unknown rule fails here, not mid-rollout
     this.policy = options.policy;
     this.tools = toolExecutorFrom(options.tools, this.config);
     this.rng = options.rng ?? createRng(options.seed ?? 0);

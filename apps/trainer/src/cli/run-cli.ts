@@ -16,6 +16,7 @@ import type { EvalRow } from '../run-files.js';
 import { RunFolder } from '../run/run-folder.js';
 import { StopSignal } from '../run/stop-signal.js';
 import { writeReport } from '../report/index.js';
+import { checkRegisteredNames } from './check-names.js';
 import { checkConfigPaths } from './check-paths.js';
 import { helpFor } from './help.js';
 import { flagFields, intFlag, parseCli, type CliArgs } from './parse-cli.js';
@@ -119,6 +120,7 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
       const port = intFlag('port', args.values.port);
       const serveConfig = commandConfig(args, '');
       checkConfigPaths(serveConfig, 'serve');
+      checkRegisteredNames(serveConfig, 'serve');
       await serveCommand({ reporter, stop, argv: ['arpo', ...argv] }, { config: serveConfig, ...(args.values.host ? { host: args.values.host } : {}), ...(port !== undefined ? { port } : {}) });
     } finally {
       stop.uninstall();
@@ -130,6 +132,7 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
   const base = commandBase(args);
   const config = commandConfig(args, out, base);
   checkConfigPaths(config, args.command);
+  checkRegisteredNames(config, args.command);
   const stop = new StopSignal().install((sig) => reporter.warn(`${sig}: stopping after the current step and saving a checkpoint (again to exit at once)`));
   const env: CommandEnv = { reporter, stop, argv: ['arpo', ...argv] };
   try {
