@@ -1,4 +1,4 @@
-import type { RewardFunction, RolloutGroup, Tokenizer } from '@arpo/core';
+import { ArpoConfigError, type RewardFunction, type RewardOutput, type RolloutGroup, type Tokenizer } from '@arpo/core';
 import { scoreResponse, type TaskExample } from '@arpo/tasks';
 
 /** Scores of one rollout group's trajectories. */
@@ -9,19 +9,28 @@ export interface GroupScores {
 }
 
 /**
- * Rewards every trajectory of a group with the run's reward function (paper Eq. 8 by default) on the decoded
- * response, special tokens skipped, tool results included (as the reference scores it); `correct` is the
- * evaluation's notion (exact match / math equivalence), used for the accuracy metric only.
+ * The trainer's view of a scored group: the rewards the step used (the run's reward function, paper Eq. 8 by
+ * default, on the decoded response with tool results), whether each had a format error, and `correct` in the
+ * evaluation's sense (exact match / math equivalence), used for the accuracy metric only.
  */
+export function groupScores(group: RolloutGroup, rewards: readonly RewardOutput[], example: TaskExample, tokenizer: Tokenizer): GroupScores {
+  return {
+    rewards: rewards.map((r) => r.reward),
+    formatErrors: rewards.map((r) => r.formatError !== undefined),
+    correct: group.trajectories.map((t) => scoreResponse(tokenizer.decode(t.responseTokens, { skipSpecialTokens: true }), example).correct),
+  };
+}
+
+/** Rewards every trajectory of a group with `reward` and returns {@link groupScores} (for scoring outside a step). */
 export async function scoreGroup(group: RolloutGroup, example: TaskExample, tokenizer: Tokenizer, reward: RewardFunction): Promise<GroupScores> {
-  const out: GroupScores = { rewards: [], correct: [], formatErrors: [] };
+  const outputs: RewardOutput[] = [];
   for (const t of group.trajectories) {
     const response = tokenizer.decode(t.responseTokens, { skipSpecialTokens: true });
     const r = await reward.score({ response, groundTruth: example.answers, ability: example.ability });
-    if (!Number.isFinite(r.reward)) throw new Error(`reward ${reward.name} returned ${r.reward} for trajectory ${t.id} of ${group.promptId} (expected a finite number)`);
-    out.rewards.push(r.reward);
-    out.formatErrors.push(r.formatError !== undefined);
-    out.correct.push(scoreResponse(response, example).correct);
+    if (!Number.isFinite(r.reward)) {
+      throw new ArpoConfigError(`reward '${reward.name}' result`, [{ field: `trajectories['${t.id}'].reward`, value: r.reward, expected: 'a finite number' }]);
+    }
+    outputs.push(r);
   }
-  return out;
+  return groupScores(group, outputs, example, tokenizer);
 }

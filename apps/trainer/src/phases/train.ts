@@ -1,9 +1,8 @@
-import { computeAdvantages } from '@arpo/advantage';
 import { ArpoConfigError, createRng, type ToolExecutor } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
-import { PolicyOptimizer, policySamples } from '@arpo/optimizer';
+import { arpoStep } from '@arpo/loop';
+import { PolicyOptimizer } from '@arpo/optimizer';
 import { createHierarchicalReward } from '@arpo/reward';
-import { RolloutEngine } from '@arpo/rollout';
 import { renderPrompt, type TaskExample } from '@arpo/tasks';
 import type { RewardFunction } from '@arpo/core';
 import type { Algorithm, ToolCounts } from '../run-files.js';
@@ -12,7 +11,7 @@ import type { RunContext } from '../run/run-context.js';
 import { batchAt } from './data-order.js';
 import type { TrainerPolicy } from './trainer-policy.js';
 import { sampledGroup } from './sampled-group.js';
-import { scoreGroup, type GroupScores } from './score-groups.js';
+import { groupScores, type GroupScores } from './score-groups.js';
 import { trainRow } from './train-row.js';
 
 /** How an RL phase ended. */
@@ -132,25 +131,21 @@ export async function runTrain(
       const examples = batch.map((p) => p.example);
       step += 1;
       const prompts = batch.map((p, j) => ({ promptId: `s${step}-p${j}-${p.example.id}`, promptTokens: p.tokens, text: p.text }));
-      bar.tick(0, `step ${step}: rollout of ${prompts.length} × M = ${rolloutConfig.rollouts}`);
-      const engine = new RolloutEngine({ policy, tools, config: rolloutConfig, rng: createRng(`${config.seed}/rollout/${step}`), tracker });
-      const { groups, metrics: rolloutMetrics } = await engine.run(prompts.map(({ promptId, promptTokens }) => ({ promptId, promptTokens })));
-      const rolloutMs = performance.now() - stepStarted;
-
-      const rewardStarted = performance.now();
-      const scores: GroupScores[] = [];
-      for (const [i, g] of groups.entries()) {
-        const s = await scoreGroup(g, examples[i]!, policy.tokenizer, reward);
-        g.rewards = s.rewards;
-        scores.push(s);
-      }
-      const advantages = groups.map((g) => computeAdvantages(g, config.arpo.advantage));
-      const rewardMs = performance.now() - rewardStarted;
-
-      bar.tick(0, `step ${step}: update (${rolloutMetrics.tokensGenerated} tokens generated)`);
-      const updateStarted = performance.now();
-      const update = await optimizer.update(policySamples(groups, advantages));
-      const updateMs = performance.now() - updateStarted;
+      bar.tick(0, `step ${step}: rollout of ${prompts.length} × M = ${rolloutConfig.rollouts}, reward, update`);
+      // The ARPO step itself (@arpo/loop): rollout → reward → advantages → update.
+      const { groups, rewards, advantages, rollout: rolloutMetrics, update, timings } = await arpoStep({
+        policy,
+        optimizer,
+        tools,
+        reward,
+        prompts: batch.map((p, j) => ({ promptId: prompts[j]!.promptId, promptTokens: p.tokens, groundTruth: p.example.answers, ability: p.example.ability })),
+        rollout: rolloutConfig,
+        advantage: config.arpo.advantage,
+        rng: createRng(`${config.seed}/rollout/${step}`),
+        tracker,
+      });
+      const scores: GroupScores[] = groups.map((g, i) => groupScores(g, rewards[i]!, examples[i]!, policy.tokenizer));
+      const { rolloutMs, rewardMs, updateMs } = timings;
 
       toolCalls = addCounts(toolCalls, rolloutMetrics.toolCallsExecuted);
       tokens += rolloutMetrics.tokensGenerated;
