@@ -11,7 +11,7 @@ import { STANDARD_CONFIGS, TfjsPolicy } from '@arpo/policy-tfjs';
 import { RolloutEngine } from '@arpo/rollout';
 import { buildSqliteIndex, createPythonExecutor, createPythonTool, createSearchTool, createToolExecutor, openSqliteIndex } from '@arpo/tools';
 import { OpenAIPolicy } from '../dist/index.js';
-import { ToyToolTokenizer } from '../../rollout/bench/toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 
 const PROMPTS = 8;
 const M = 16;

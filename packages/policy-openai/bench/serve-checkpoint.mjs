@@ -2,7 +2,7 @@
 // the toy tokenizer, serves it with the built package on a free port and prints {"url": …} on stdout.
 import { TfjsPolicy } from '@arpo/policy-tfjs';
 import { serveCompletions } from '../dist/index.js';
-import { ToyToolTokenizer } from '../../rollout/bench/toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: serve-checkpoint.mjs <checkpoint dir>');

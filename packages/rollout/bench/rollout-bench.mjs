@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { STANDARD_CONFIGS, TfjsPolicy } from '@arpo/policy-tfjs';
 import { buildSqliteIndex, createPythonExecutor, createPythonTool, createSearchTool, createToolExecutor, openSqliteIndex } from '@arpo/tools';
 import { RolloutEngine } from '../dist/index.js';
-import { ToyToolTokenizer } from './toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 
 const PROMPTS = 8;
 const M = 16;

@@ -5,8 +5,7 @@ import { RolloutGroupSchema, type Tool } from '@arpo/core';
 import { buildSqliteIndex, createPythonExecutor, createPythonTool, createSearchTool, createToolExecutor, openSqliteIndex } from '@arpo/tools';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RolloutEngine } from './rollout-engine.js';
-import { CharTokenizer } from './testing/char-tokenizer.js';
-import { ScriptedPolicy, type Script } from './testing/scripted-policy.js';
+import { CharTokenizer, ScriptedPolicy, type Script } from '@arpo/testing';
 
 const tok = new CharTokenizer();
 const prompt = { promptId: 'q', promptTokens: tok.encode('Capital of Australia times?') };

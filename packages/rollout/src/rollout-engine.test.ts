@@ -11,8 +11,7 @@ import {
 import { EntropyTracker, shouldBranch } from '@arpo/entropy';
 import { describe, expect, it } from 'vitest';
 import { RolloutEngine } from './rollout-engine.js';
-import { CharTokenizer } from './testing/char-tokenizer.js';
-import { ScriptedPolicy, type Script } from './testing/scripted-policy.js';
+import { CharTokenizer, ScriptedPolicy, type Script } from '@arpo/testing';
 
 const tok = new CharTokenizer();
 const PROMPTS = [

@@ -5,7 +5,7 @@ import { RolloutGroupSchema } from '@arpo/core';
 import { TfjsPolicy } from '@arpo/policy-tfjs';
 import { buildSqliteIndex, createPythonExecutor, createPythonTool, createSearchTool, createToolExecutor, openSqliteIndex } from '@arpo/tools';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ToyToolTokenizer } from '../bench/toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 import { RolloutEngine } from './rollout-engine.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arpo-rollout-tfjs-'));

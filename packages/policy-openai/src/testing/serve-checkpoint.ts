@@ -1,7 +1,7 @@
 // Child-process server for the fault tests: `vite-node serve-checkpoint.ts <checkpoint dir>` loads the tiny
 // tfjs checkpoint with the toy tokenizer, serves it on a free port and prints {"url": …} on stdout.
 import { TfjsPolicy } from '@arpo/policy-tfjs';
-import { ToyToolTokenizer } from '../../../rollout/bench/toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 import { serveCompletions } from '../completions-server.js';
 
 const dir = process.argv[2];

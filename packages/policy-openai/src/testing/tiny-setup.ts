@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RolloutGroup, ToolExecutor } from '@arpo/core';
 import { TfjsPolicy } from '@arpo/policy-tfjs';
 import { buildSqliteIndex, createPythonExecutor, createPythonTool, createSearchTool, createToolExecutor, openSqliteIndex } from '@arpo/tools';
-import { ToyToolTokenizer } from '../../../rollout/bench/toy-tokenizer.mjs';
+import { ToyToolTokenizer } from '@arpo/testing';
 
 /** The toy tool vocabulary: a random tiny model emits tool tags often, so the real tools run. */
 export const tokenizer = new ToyToolTokenizer();

@@ -38,7 +38,8 @@ export class ScriptedPolicy implements Policy {
       const id = request.sequenceIds?.[i] ?? String(i);
       const cut = this.promptLength(id);
       const text = this.tokenizer.decode(prefix.slice(cut));
-      const seg = this.script(text, { sequenceId: id, prompt: this.tokenizer.decode(prefix.slice(0, cut)), call });
+      const scripted = this.script(text, { sequenceId: id, prompt: this.tokenizer.decode(prefix.slice(0, cut)), call });
+      const seg = cutAtStop(scripted, request.stop ?? []);
       let tokens = this.tokenizer.encode(seg.text);
       if (seg.finish === 'eos') tokens.push(this.tokenizer.eosTokenId);
       const cap = typeof request.maxNewTokens === 'number' ? request.maxNewTokens : request.maxNewTokens[i]!;
@@ -56,7 +57,7 @@ export class ScriptedPolicy implements Policy {
         // tests that use top-k pass explicit logprobs through `entropies` being ignored.
         topLogprobs: request.topLogprobs ? tokens.map((t) => [{ token: t, logprob: -0.5 }]) : undefined,
         finishReason,
-        ...(finishReason === 'stop' ? { stopString: request.stop?.find((s) => seg.text.endsWith(s)) } : {}),
+        ...(finishReason === 'stop' ? { stopString: request.stop?.find((s) => s !== '' && seg.text.endsWith(s)) } : {}),
       };
     });
   }
@@ -68,4 +69,15 @@ export class ScriptedPolicy implements Policy {
   release(sequenceId: string): void {
     this.released.push(sequenceId);
   }
+}
+
+/** A request's stop strings end the scripted text at their first occurrence (included), as a real policy does. */
+function cutAtStop(seg: ScriptedSegment, stop: readonly string[]): ScriptedSegment {
+  let end = -1;
+  for (const s of stop) {
+    const at = s === '' ? -1 : seg.text.indexOf(s);
+    if (at >= 0 && (end < 0 || at + s.length < end)) end = at + s.length;
+  }
+  if (end < 0 || (end === seg.text.length && seg.finish === 'stop')) return seg;
+  return { ...seg, text: seg.text.slice(0, end), finish: 'stop' };
 }
