@@ -1,3 +1,4 @@
+import { ArpoError } from './errors.js';
 /**
  * A seeded, splittable pseudo-random number generator (xoshiro128**, 32-bit state words).
  * Every random choice in arpo (branching, sampling, data shuffles) goes through one of these so runs
@@ -39,7 +40,7 @@ export function createRng(seed: number | string): Rng {
 /** Restores a generator from {@link Rng.getState}. */
 export function rngFromState(state: RngState): Rng {
   if (state.algorithm !== 'xoshiro128**' || state.s.length !== 4 || state.s.every((w) => w === 0)) {
-    throw new Error(`Invalid RNG state: ${JSON.stringify(state)} (expected xoshiro128** with 4 words, not all zero)`);
+    throw new ArpoError(`Invalid RNG state: ${JSON.stringify(state)} (expected xoshiro128** with 4 words, not all zero)`);
   }
   return new Xoshiro128(state.s.map((w) => w >>> 0) as [number, number, number, number]);
 }

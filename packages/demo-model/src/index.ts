@@ -1,3 +1,4 @@
+import { ArpoError } from '@arpo/core';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,7 @@ export const DEMO_MODEL_SHA256: Readonly<Record<(typeof DEMO_MODEL_FILES)[number
 export function demoModelPath(): string {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'model');
   for (const f of DEMO_MODEL_FILES) {
-    if (!existsSync(join(dir, f))) throw new Error(`@arpo/demo-model: ${join(dir, f)} is missing (reinstall the package)`);
+    if (!existsSync(join(dir, f))) throw new ArpoError(`@arpo/demo-model: ${join(dir, f)} is missing (reinstall the package)`);
   }
   return dir;
 }

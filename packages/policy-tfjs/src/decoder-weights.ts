@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '@arpo/core';
+import { createRng, ArpoError } from '@arpo/core';
 import type { ModelDims } from './model-config.js';
 
 /** One named parameter in the Hugging Face layout. */
@@ -81,7 +81,7 @@ export function createWeights(d: ModelDims, tensors: Map<string, tf.Tensor>, tra
   const byName = new Map<string, tf.Variable>();
   for (const spec of parameterSpecs(d)) {
     const t = tensors.get(spec.name);
-    if (!t) throw new Error(`createWeights: missing tensor ${spec.name}`);
+    if (!t) throw new ArpoError(`createWeights: missing tensor ${spec.name}`);
     byName.set(spec.name, tf.variable(t, trainable, `${prefix}/${spec.name}`));
     t.dispose();
   }

@@ -8,8 +8,7 @@ import {
   type Generation,
   type Policy,
   type ResultFormat,
-  type ToolExecutor,
-} from '@arpo/core';
+  type ToolExecutor, ArpoError } from '@arpo/core';
 import { evaluationPrediction, exactMatch, hierarchicalReward, mathEqual, normalizeAnswer, tokenF1, validateFormat } from '@arpo/reward';
 import { z } from 'zod';
 import { promptFormat, type PromptFormat, type PromptFormatName } from './prompts.js';
@@ -247,7 +246,7 @@ export async function evaluate(
       });
       group.forEach((j, i) => {
         const g = gens[i];
-        if (!g) throw new Error(`policy.generate returned ${gens.length} generations for ${group.length} prefixes`);
+        if (!g) throw new ArpoError(`policy.generate returned ${gens.length} generations for ${group.length} prefixes`);
         generations.set(j, g);
       });
     }

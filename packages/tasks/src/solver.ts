@@ -6,8 +6,7 @@ import {
   type ResultFormat,
   type Rng,
   type ToolCallRecord,
-  type ToolExecutor,
-} from '@arpo/core';
+  type ToolExecutor, ArpoError } from '@arpo/core';
 import { hierarchicalReward } from '@arpo/reward';
 import { realCountries, type Country } from './data/countries.js';
 import { promptFormat, type PromptFormat, type PromptFormatName } from './prompts.js';
@@ -168,7 +167,7 @@ class ResponseWriter {
     this.segments.push({ role: 'model', text: this.pending });
     this.pending = '';
     const [record] = await this.tools.executeAll([{ tool, input, trajectoryId: this.trajectoryId }]);
-    if (!record) throw new Error(`tool executor returned no record for the ${tool} call`);
+    if (!record) throw new ArpoError(`tool executor returned no record for the ${tool} call`);
     this.calls.push(record);
     this.segments.push({ role: 'tool', text: formatToolResult(record.output, this.resultFormat) });
     return record.output;

@@ -1,3 +1,4 @@
+import { ArpoError } from '@arpo/core';
 import { join, resolve } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { parseTrainerConfig, type TrainerConfig } from '../config/trainer-config.js';
@@ -38,7 +39,7 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
   let modelPath = options.config.model.path;
   if (!modelPath) {
     const sft = await sftCommand(env, { config: options.config, out: join(out, 'sft'), resume: true });
-    if (!sft.modelDir) throw new Error('compare: SFT did not complete');
+    if (!sft.modelDir) throw new ArpoError('compare: SFT did not complete');
     modelPath = sft.modelDir;
   }
   const runs: CompareRun[] = [];

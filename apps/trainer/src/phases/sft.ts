@@ -1,3 +1,4 @@
+import { ArpoError } from '@arpo/core';
 import { PolicyOptimizer } from '@arpo/optimizer';
 import type { ToolExecutor } from '@arpo/core';
 import { solveAll, type Demonstration, type TaskExample } from '@arpo/tasks';
@@ -48,7 +49,7 @@ export async function runSft(
   const meanLen = samples.reduce((a, x) => a + x.promptTokens.length + x.responseTokens.length, 0) / Math.max(1, samples.length);
   reporter.info(`SFT: ${samples.length} demonstrations, mean ${meanLen.toFixed(0)} tokens`);
   if (samples.length < all.length) reporter.warn(`SFT: ${all.length - samples.length} demonstrations longer than max_position_embeddings (${maxLen}) were dropped`);
-  if (samples.length === 0) throw new Error(`SFT: no demonstration fits in max_position_embeddings = ${maxLen}`);
+  if (samples.length === 0) throw new ArpoError(`SFT: no demonstration fits in max_position_embeddings = ${maxLen}`);
 
   const optimizer = new PolicyOptimizer(policy, {
     optimizer: {

@@ -1,4 +1,4 @@
-import { ArpoConfigError, createRng, type ToolExecutor } from '@arpo/core';
+import { ArpoConfigError, createRng, type ToolExecutor, ArpoError } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { arpoStep } from '@arpo/loop';
 import { PolicyOptimizer } from '@arpo/optimizer';
@@ -76,7 +76,7 @@ export async function runTrain(
   if (usable.length === 0) throw new ArpoConfigError('trainer config', [{ field: 'arpo.rollout.maxPromptTokens', value: maxPromptTokens, expected: 'room for at least one training prompt' }]);
   const reward = options.reward ?? createHierarchicalReward(config.arpo.reward);
   if (config.arpo.loss.klCoef > 0 && !policy.frozenCopy) {
-    throw new Error(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
+    throw new ArpoError(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
   }
   const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy!() : undefined;
   const optimizer = new PolicyOptimizer(policy, {
@@ -95,7 +95,7 @@ export async function runTrain(
   if (options.resumeFrom) {
     const saved = readTrainerCheckpoint(options.resumeFrom);
     if (saved.state.phase !== 'train' || saved.state.algorithm !== algorithm || saved.state.seed !== config.seed) {
-      throw new Error(
+      throw new ArpoError(
         `${options.resumeFrom}: a ${saved.state.phase} checkpoint of algorithm ${saved.state.algorithm}, seed ${saved.state.seed} (expected train, ${algorithm}, seed ${config.seed})`,
       );
     }

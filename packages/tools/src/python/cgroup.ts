@@ -1,3 +1,4 @@
+import { ArpoError } from '@arpo/core';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,7 +41,7 @@ function cgroupMounts(): CgroupMount[] {
 
 function dirFor(mount: CgroupMount, path: string): string {
   const rel = mount.root === '/' ? path : path.startsWith(mount.root) ? path.slice(mount.root.length) : null;
-  if (rel === null) throw new Error(`cgroup path ${path} lies outside the mount's root ${mount.root}`);
+  if (rel === null) throw new ArpoError(`cgroup path ${path} lies outside the mount's root ${mount.root}`);
   return join(mount.mountPoint, rel);
 }
 

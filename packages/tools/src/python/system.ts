@@ -1,3 +1,4 @@
+import { ArpoError } from '@arpo/core';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
@@ -100,10 +101,10 @@ export function resolveInterpreter(requested: string): Promise<InterpreterInfo> 
       if (r.code !== 0) {
         interpreterCache.delete(requested);
         const why = r.error ?? (r.stderr.trim() || `exit code ${String(r.code)}`);
-        throw new Error(`Python interpreter '${requested}' could not be started: ${why}`);
+        throw new ArpoError(`Python interpreter '${requested}' could not be started: ${why}`);
       }
       const info = JSON.parse(r.stdout.trim()) as { executable: string; version: string; roots: string[] };
-      if (!info.executable) throw new Error(`Python interpreter '${requested}' did not report sys.executable`);
+      if (!info.executable) throw new ArpoError(`Python interpreter '${requested}' did not report sys.executable`);
       return { requested, executable: info.executable, version: info.version, roots: info.roots };
     })();
     interpreterCache.set(requested, cached);

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
-import { ArpoConfigError } from '@arpo/core';
+import { ArpoConfigError, ArpoError } from '@arpo/core';
 import { writeFileAtomicSync } from '../cache/atomic-write.js';
 import { readCorpus, type CorpusDoc, type CorpusSource } from './corpus.js';
 import {
@@ -161,7 +161,7 @@ function wrap(search: MiniSearch<CorpusDoc> | undefined, meta: SearchIndexMeta):
     docCount,
     async search(query: string, topK: number, options: SearchOptions = {}): Promise<SearchHit[]> {
       throwIfAborted(options.signal);
-      if (!index) throw new Error('This MiniSearch index is closed.');
+      if (!index) throw new ArpoError('This MiniSearch index is closed.');
       const k = normaliseTopK(topK);
       if (k === 0) return [];
       const results = index.search(query);

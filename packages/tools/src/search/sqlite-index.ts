@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { ArpoConfigError } from '@arpo/core';
+import { ArpoConfigError, ArpoError } from '@arpo/core';
 import { readCorpus, type CorpusDoc, type CorpusProgress, type CorpusSource } from './corpus.js';
 import {
   SearchBackendError,
@@ -205,7 +205,7 @@ export function openSqliteIndex(indexPath: string): SqliteSearchBackend {
       buildMs: Number(map.get('buildMs') ?? 0),
     };
     if (meta.format !== SQLITE_INDEX_FORMAT || meta.version !== SQLITE_INDEX_VERSION) {
-      throw new Error(`its meta table says format ${JSON.stringify(meta.format)} v${String(map.get('version'))}`);
+      throw new ArpoError(`its meta table says format ${JSON.stringify(meta.format)} v${String(map.get('version'))}`);
     }
     statement = db.prepare(
       'SELECT id, title, text, bm25(docs, 0, 2, 1) AS rank FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?',
