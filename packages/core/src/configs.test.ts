@@ -61,7 +61,7 @@ describe('config defaults equal the reference reasoning script (spec §1, §3, �
       miniBatchSize: 16,
       ppoEpochs: 1,
     });
-    expect(parseRewardConfig()).toEqual({ multiToolBonus: 0.1, formatPenalty: -1 });
+    expect(parseRewardConfig()).toEqual({ multiToolBonus: 0.1, formatPenalty: -1, tools: ['search', 'python'] });
   });
 
   it('initialRollouts defaults to ceil(M/2) adaptive and M in trajectory mode', () => {
@@ -88,15 +88,17 @@ const badConfigs: { name: string; input: unknown; field: string; value: unknown;
   { name: 'N > M', input: { rollout: { rollouts: 4, initialRollouts: 6 } }, field: 'rollout.initialRollouts', value: 6, message: /initialRollouts = 6 \(expected a number <= rollouts \(M = 4\)/ },
   { name: 'α above 1', input: { rollout: { branchProbability: 1.5 } }, field: 'rollout.branchProbability', value: 1.5, message: /expected a number <= 1/ },
   { name: 'β as a string', input: { rollout: { entropyWeight: '0.2' } }, field: 'rollout.entropyWeight', value: '0.2', message: /entropyWeight = "0.2" \(expected a number\)/ },
-  { name: 'unknown branch rule', input: { rollout: { branchRule: 'greedy' } }, field: 'rollout.branchRule', value: 'greedy', message: /one of "stochastic", "threshold"/ },
+  // Names of registered implementations (branch rule, aggregation, estimator) are checked by the package that uses
+  // them (its registry lists what is registered); the schema only rejects an empty name.
+  { name: 'empty branch rule', input: { rollout: { branchRule: '' } }, field: 'rollout.branchRule', value: '', message: /rollout\.branchRule = "" \(expected/ },
   { name: 'misspelled key', input: { rollout: { rollout: 16 } }, field: 'rollout.rollout', value: 16, message: /rollout\.rollout = 16 \(expected a known field/ },
   { name: 'k = 0', input: { rollout: { entropyWindow: 0 } }, field: 'rollout.entropyWindow', value: 0, message: /entropyWindow = 0/ },
   { name: 'N ≠ M in trajectory mode', input: { rollout: { mode: 'trajectory', rollouts: 8, initialRollouts: 4 } }, field: 'rollout.initialRollouts', value: 4, message: /trajectory mode/ },
   { name: 'dual-clip c ≤ 1', input: { loss: { clipRatioC: 1 } }, field: 'loss.clipRatioC', value: 1, message: /clipRatioC = 1 \(expected a number > 1\)/ },
-  { name: 'unknown aggregation', input: { loss: { aggregation: 'mean' } }, field: 'loss.aggregation', value: 'mean', message: /"token-mean", "seq-mean-token-sum"/ },
+  { name: 'empty aggregation', input: { loss: { aggregation: '' } }, field: 'loss.aggregation', value: '', message: /loss\.aggregation = "" \(expected/ },
   { name: 'unknown KL estimator', input: { loss: { klEstimator: 'k4' } }, field: 'loss.klEstimator', value: 'k4', message: /"k1", "k2", "k3"/ },
   { name: 'negative KL coefficient', input: { loss: { klCoef: -0.1 } }, field: 'loss.klCoef', value: -0.1, message: /expected a number >= 0/ },
-  { name: 'unknown advantage estimator', input: { advantage: { estimator: 'medium' } }, field: 'advantage.estimator', value: 'medium', message: /"soft", "hard"/ },
+  { name: 'empty advantage estimator', input: { advantage: { estimator: '' } }, field: 'advantage.estimator', value: '', message: /advantage\.estimator = "" \(expected/ },
   { name: 'mini-batch not dividing the batch', input: { optimizer: { trainBatchSize: 10, miniBatchSize: 4 } }, field: 'optimizer.miniBatchSize', value: 4, message: /a divisor of trainBatchSize \(10\)/ },
   { name: 'learning rate 0', input: { optimizer: { learningRate: 0 } }, field: 'optimizer.learningRate', value: 0, message: /expected a number > 0/ },
   { name: 'top-p 0', input: { rollout: { topP: 0 } }, field: 'rollout.topP', value: 0, message: /topP = 0 \(expected a number > 0\)/ },

@@ -34,7 +34,8 @@ export function toProblem(issue: z.core.$ZodIssue, root: unknown): FieldProblem 
     case 'not_multiple_of':
       return { field, value, expected: `a multiple of ${String(issue.divisor)}` };
     case 'invalid_format':
-      return { field, value, expected: `a string in ${issue.format} format` };
+      // A schema's own message (`.regex(re, 'a tag name')`) says more than zod's generic one.
+      return { field, value, expected: issue.message && !issue.message.startsWith('Invalid') ? issue.message : `a string in ${issue.format} format` };
     default:
       return { field, value, expected: issue.message };
   }

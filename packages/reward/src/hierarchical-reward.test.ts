@@ -120,3 +120,18 @@ describe('createHierarchicalReward', () => {
     );
   });
 });
+
+describe('the tool tags are configurable (reward.tools)', () => {
+  const calc = '<think>t</think><calculator>6*7</calculator> <result>\n42\n</result><answer>\\boxed{42}</answer>';
+  it('r_M needs every configured tool; the format check walks each configured tag', () => {
+    // F1 = 1; only </calculator> occurs, so with tools [search, calculator] there is no bonus, with [calculator] there is.
+    expect(hierarchicalReward(calc, '42', { tools: ['search', 'calculator'] }).reward).toBe(1);
+    expect(hierarchicalReward(calc, '42', { tools: ['calculator'] }).reward).toBeCloseTo(1.1, 12);
+    // A calculator call with no result block fails the format check only when calculator is a configured tool.
+    const unanswered = '<think>t</think><calculator>6*7</calculator><answer>\\boxed{42}</answer>';
+    expect(hierarchicalReward(unanswered, '42', { tools: ['calculator'] })).toMatchObject({ reward: -1, formatError: 'tool-result-order' });
+    expect(hierarchicalReward(unanswered, '42').reward).toBe(1); // the reference tags: search and python only
+    expect(createHierarchicalReward({ tools: ['calculator'] }).score({ response: calc, groundTruth: '42' })).toMatchObject({ reward: 1.1 });
+    expect(() => createHierarchicalReward({ tools: ['bad tag'] })).toThrow('Invalid reward config: tools.0 = "bad tag" (expected a tag name)');
+  });
+});

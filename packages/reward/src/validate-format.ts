@@ -4,22 +4,23 @@ export type FormatRule = 'think-tags' | 'answer-count' | 'tool-result-order' | '
 /** Outcome of {@link validateFormat}: the first rule that failed, if any. */
 export type FormatCheck = { ok: true } | { ok: false; rule: FormatRule; message: string };
 
-/** Tool tags whose calls must each be followed by a `<result>` block, checked in this order. */
-const TOOL_TAGS = ['search', 'python'] as const;
+/** The reference's tool tags, whose calls must each be followed by a `<result>` block, checked in this order. */
+const REFERENCE_TOOL_TAGS = ['search', 'python'] as const;
 
 /**
  * The reference format check (`deep_research.py::validate_format`), the gate of the hierarchical reward
  * (paper Eq. 8: a bad format gives R = −1). Checks, in order, and reports the first failure:
  * - `think-tags`: `<think>` and `</think>` counts differ, or there are none;
  * - `answer-count`: `<answer>` or `</answer>` does not occur exactly once;
- * - `tool-result-order`: a `<search>` (then a `<python>`) is not followed by `</search>` … `<result>` …
- *   `</result>` in that order (each later call is searched for after the previous `</result>`);
+ * - `tool-result-order`: a `<search>` (then a `<python>`, or each of `toolTags` in order) is not followed by
+ *   `</search>` … `<result>` … `</result>` in that order (each later call is searched for after the previous
+ *   `</result>`);
  * - `answer-order`: `<answer>` comes after `</answer>`;
  * - `answer-boxed`: the span from `<answer>` to `</answer>` lacks `\boxed{` or `}`.
  *
  * It runs on the raw decoded response, tool results included, like the reference.
  */
-export function validateFormat(response: string): FormatCheck {
+export function validateFormat(response: string, toolTags: readonly string[] = REFERENCE_TOOL_TAGS): FormatCheck {
   const thinkOpen = count(response, '<think>');
   const thinkClose = count(response, '</think>');
   if (thinkOpen !== thinkClose) {
@@ -33,7 +34,7 @@ export function validateFormat(response: string): FormatCheck {
     return fail('answer-count', `<answer> occurs ${answerOpen} times and </answer> ${answerClose} times; expected exactly 1 each`);
   }
 
-  for (const tag of TOOL_TAGS) {
+  for (const tag of toolTags) {
     const problem = toolResultProblem(response, tag);
     if (problem !== undefined) return fail('tool-result-order', problem);
   }

@@ -32,6 +32,11 @@ export const EvaluateConfigSchema = z.strictObject({
   /** Calls allowed per tool (reference: python 5, search 10); later calls get the refusal text. */
   maxToolCalls: z.record(z.string(), z.number().int().min(0)).default({ python: 5, search: 10 }),
   /**
+   * Tools whose repeated call with the same input gets the refusal text instead of running again (the reference
+   * does this for its search tool).
+   */
+  dedupeTools: z.array(z.string().min(1)).default(['search']),
+  /**
    * How results are written back: `training` (`" <result>\n…\n</result>"`, as rollouts and this package's
    * demonstrations write them; the default) or `evaluation` (`"<result>…</result>"`, the reference's evaluation loop).
    */
@@ -167,6 +172,7 @@ export async function evaluate(
 ): Promise<EvaluationResult> {
   const { format, renderPrompt, onProgress, signal, ...numeric } = options;
   const config = parseConfig(EvaluateConfigSchema, numeric, 'evaluate options');
+  const dedupe = new Set(config.dedupeTools);
   const ks = config.k ?? (config.samples > 0 ? [...new Set([1, config.samples])] : []);
   const tooLarge = ks.find((k) => k > config.samples);
   if (tooLarge !== undefined) {
@@ -280,9 +286,9 @@ export async function evaluate(
         job.calls[call.tool] = (job.calls[call.tool] ?? 0) + 1;
         const limit = config.maxToolCalls[call.tool] ?? Number.POSITIVE_INFINITY;
         if (job.calls[call.tool]! > limit) immediate.push({ job, text: callLimitText(call.tool) });
-        else if (call.tool === 'search' && job.queries.has(call.input)) immediate.push({ job, text: REPEATED_SEARCH_TEXT });
+        else if (dedupe.has(call.tool) && job.queries.has(`${call.tool}\u0000${call.input}`)) immediate.push({ job, text: REPEATED_SEARCH_TEXT });
         else {
-          if (call.tool === 'search') job.queries.add(call.input);
+          if (dedupe.has(call.tool)) job.queries.add(`${call.tool}\u0000${call.input}`);
           pending.push({ job, tool: call.tool, input: call.input });
         }
         continue;
