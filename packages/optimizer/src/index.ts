@@ -15,7 +15,6 @@ export {
 export { K3_CLAMP, K3_LOG_RATIO_CLAMP, klPenalty, klToken } from './kl-penalty.js';
 export {
   POLICY_STATS,
-  POLICY_STAT_INDEX,
   policyLoss,
   policyMetricsFromStats,
   type PolicyLossConfig,

@@ -31,8 +31,7 @@ export {
   type CompletionsServerConfig,
   type CompletionsServerConfigInput,
 } from './completions-server-config.js';
-export { BatchScheduler, type BatchSchedulerOptions, type SchedulerStats, type SeededBatching } from './batch-scheduler.js';
-export { SequenceCache } from './sequence-cache.js';
+export type { SchedulerStats } from './batch-scheduler.js';
 export { parseCompletionRequest, type RequestLimits } from './parse-completion-request.js';
 export { formatCompletion } from './format-completion.js';
 export { RequestError } from './request-error.js';

@@ -9,8 +9,6 @@ export {
   type ModelDims,
 } from './model-config.js';
 export { selectBackend, type BackendChoice, type BackendSelection, type SelectBackendOptions } from './backend.js';
-export { patchWasmSliceKernels } from './wasm-slice-patch.js';
-export { matMulFast, matMulConst } from './fast-matmul.js';
 export { gatherRows } from './gather-rows.js';
 export { rmsNorm } from './rms-norm.js';
 export { RotaryEmbedding } from './rope.js';

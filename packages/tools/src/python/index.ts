@@ -24,16 +24,3 @@ export {
   type PythonIsolation,
 } from './create-python-executor.js';
 export { createPythonTool, pythonStrip, pythonTimeoutText, pythonToolResult, type PythonTool } from './python-tool.js';
-export { PYTHON_BOOTSTRAP } from './bootstrap.js';
-export {
-  ATTACK_PROGRAMS,
-  attackExpectations,
-  attackTableMarkdown,
-  type AttackProgram,
-  type AttackProfile,
-  type AttackExpectation,
-  type AttackContext,
-  type HostObservation,
-  type AttackVerdict,
-  type AttackCategory,
-} from './attack-programs.js';
