@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPACT_SYSTEM_PROMPT, promptFormat, promptMessages, REFERENCE_SYSTEM_PROMPT, renderPrompt } from './prompts.js';
 
 describe('prompt formats', () => {
-  // Checked equal to the quoted text of docs/arpo-spec.md §6.2 when written (length and digest pinned).
+  // Checked equal to the quoted text of docs/algorithm.md §6.2 when written (length and digest pinned).
   it('keeps the reference system prompt verbatim, with a correct \\boxed', () => {
     expect(REFERENCE_SYSTEM_PROMPT.startsWith('You are a helpful assistant that can solve the given question step by step')).toBe(true);
     expect(REFERENCE_SYSTEM_PROMPT).toContain('<answer> The final answer is \\[ \\boxed{answer here} \\] </answer>.');
