@@ -81,6 +81,7 @@ try {
     }
   }
   typescriptConsumer(files);
+  runExamples();
 } finally {
   if (keep) console.log(`check-publish: kept ${work}`);
   else rmSync(work, { recursive: true, force: true });
@@ -180,4 +181,31 @@ const rewards = groups[0]!.trajectories.map(() => 1);
 const advantages = computeAdvantages({ ...groups[0]!, rewards });
 console.log(\`groups \${groups.length}, trajectories \${groups[0]!.trajectories.length}, searches \${metrics.toolCallsExecuted['search'] ?? 0}, advantages \${advantages.scalarAdvantages.join(',')}\`);
 `;
+}
+
+/**
+ * The research examples (`examples/*.mjs`) run against the installed tarballs (plus the official `openai` client,
+ * pinned in the root package.json and taken from npm's cache): each must exit 0 and end with `…: ok`.
+ */
+function runExamples() {
+  const dir = join(root, 'examples');
+  if (!existsSync(dir)) return;
+  const openaiVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies?.openai;
+  if (openaiVersion) {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--no-save', `openai@${openaiVersion}`], {
+      cwd: consumer,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+    writeFileSync(join(consumer, file), readFileSync(join(dir, file)));
+    try {
+      const out = execFileSync('node', [file], { cwd: consumer, encoding: 'utf8', timeout: 300_000 }).trim();
+      const last = out.split('\n').pop() ?? '';
+      if (!/: ok$/.test(last)) fail(`example ${file} ended with ${JSON.stringify(last)} (expected "…: ok")`);
+      else console.log(`check-publish: example ${file} runs from the tarballs (${last})`);
+    } catch (error) {
+      fail(`example ${file} failed from the tarballs:\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+    }
+  }
 }

@@ -103,3 +103,4 @@ export {
   pythonToolResult,
   type PythonTool,
 } from './python/index.js';
+export type { PythonExecutor, PythonRunOptions, PythonRunResult } from './python/index.js';
