@@ -1,11 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ArpoConfigError } from '@arpo/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainerConfigJsonSchema } from './json-schema.js';
 import { parseAssignments, resolveConfig } from './load-config.js';
 import { parseTrainerConfig } from './trainer-config.js';
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 
 const dir = mkdtempSync(join(tmpdir(), 'arpo-trainer-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,5 +87,17 @@ describe('trainer config', () => {
     expect(Object.keys(s.properties).sort()).toEqual(['arpo', 'data', 'eval', 'model', 'seed', 'sft', 'tools', 'train']);
     expect(s.properties['train']!.properties!['algorithm']).toMatchObject({ default: 'arpo', enum: ['arpo', 'grpo'] });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+  });
+
+  it('describes each field with the comment written beside it (core and trainer sections); the generated docs are current', () => {
+    type Node = { description?: string; properties?: Record<string, Node> };
+    const s = trainerConfigJsonSchema() as Node;
+    const at = (...path: string[]) => path.reduce<Node | undefined>((n, k) => n?.properties?.[k], s)?.description;
+    expect(at('arpo', 'rollout', 'branchProbability')).toBe('α: base branch probability. Reference 0.5.');
+    expect(at('arpo', 'rollout', 'entropyWeight')).toBe('β: entropy weight in P = α + β·ΔH. Reference 0.2.');
+    expect(at('train', 'steps')).toBe('RL steps (one rollout batch and one update each).');
+    expect(at('data', 'syntheticShare')).toBe('Share of invented entities in the training questions (forces copying from tool results).');
+    const check = spawnSync(process.execPath, [join(REPO, 'tools', 'gen-config-docs.mjs'), '--check'], { encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
   });
 });
