@@ -1,5 +1,5 @@
 import type { RolloutConfig } from '@arpo/core';
-import { ArpoConfigError } from '@arpo/core';
+import { ArpoConfigError, parseRolloutConfig } from '@arpo/core';
 import { checkInteger, checkOneOf, nonFiniteError } from './checks.js';
 
 /** How the window's per-position entropies combine: `sum` (reference) or `mean`. */
@@ -9,7 +9,7 @@ export type EntropyNormalization = RolloutConfig['entropyNormalization'];
 
 /** Options of {@link segmentEntropy}; defaults are the reference's. */
 export interface SegmentEntropyOptions {
-  /** k: only the first k positions of the segment count. Default 20 (reference). */
+  /** k: only the first k positions of the segment count. Default: `rollout.entropyWindow`'s, 20 (reference). */
   window?: number;
   /** Default `sum` (reference). */
   aggregate?: EntropyAggregation;
@@ -20,6 +20,8 @@ export interface SegmentEntropyOptions {
 }
 
 const SUBJECT = 'segmentEntropy options';
+/** The reference defaults, from the rollout config's schema (not restated here). */
+const DEFAULTS = parseRolloutConfig();
 
 /**
  * The entropy of one generated segment, the scalar the branch rule compares (H_initial and H_t of paper
@@ -36,9 +38,9 @@ const SUBJECT = 'segmentEntropy options';
  *   A non-finite value throws, naming its position.
  */
 export function segmentEntropy(perPosition: ArrayLike<number>, options: SegmentEntropyOptions = {}): number {
-  const window = options.window ?? 20;
-  const aggregate = options.aggregate ?? 'sum';
-  const normalize = options.normalize ?? 'ln-vocab';
+  const window = options.window ?? DEFAULTS.entropyWindow;
+  const aggregate = options.aggregate ?? DEFAULTS.entropyAggregation;
+  const normalize = options.normalize ?? DEFAULTS.entropyNormalization;
   checkInteger(SUBJECT, 'window', window, 1);
   checkOneOf(SUBJECT, 'aggregate', aggregate, ['sum', 'mean']);
   checkOneOf(SUBJECT, 'normalize', normalize, ['ln-vocab', 'vocab', 'none']);
