@@ -32,16 +32,29 @@ describe('@arpo/demo-model', () => {
     expect(policy.tokenizer.vocabSize).toBe(V);
   });
 
-  it('is trained: its greedy first turn on a held-out question plans a search', async () => {
-    const prompt = 'Use <search> and <python> if needed. Answer in \\boxed{}.\nQuestion: What is the capital of Estonia?\n';
+  const estonia = 'Use <search> and <python> if needed. Answer in \\boxed{}.\nQuestion: What is the capital of Estonia?\n';
+
+  it('is a cold start that under-uses its tool: on a held-out question it plans a search about half of the time', async () => {
+    const prompt = policy.tokenizer.encode(estonia);
+    const [search, guess] = await policy.logprobs({
+      sequences: ['<think> I need', '<think> I think'].map((t) => ({ promptTokens: prompt, responseTokens: policy.tokenizer.encode(t) })),
+    });
+    const p = (lp: number[]) => Math.exp(lp.reduce((a, v) => a + v, 0));
+    // Stage 2 of the recipe: half of its demonstrations answer from memory (`missing-call`).
+    expect(p(search!)).toBeGreaterThan(0.2);
+    expect(p(guess!)).toBeGreaterThan(0.2);
+    expect(p(search!) + p(guess!)).toBeGreaterThan(0.9); // the two openings of its demonstrations
+  });
+
+  it('is trained: once it plans a search, its greedy first turn queries the held-out country', async () => {
     const [g] = await policy.generate({
-      prefixes: [policy.tokenizer.encode(prompt)],
+      prefixes: [policy.tokenizer.encode(estonia + '<think> I need')],
       maxNewTokens: 40,
       stop: ['</search>'],
       sampling: { temperature: 0, topP: 1, topK: 0 },
       seed: 0,
     });
     const text = policy.tokenizer.decode(g!.tokens, { skipSpecialTokens: true });
-    expect(text).toMatch(/^<think> I need the capital of Estonia\. I will search for it\. <\/think>\n<search> capital of Estonia <\/search>$/);
+    expect(text).toMatch(/^ the capital of Estonia\. I will search for it\. <\/think>\n<search> capital of Estonia <\/search>$/);
   });
 });

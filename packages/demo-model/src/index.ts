@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The `arpo sft` config the checkpoint was trained with (`recipe.yaml` in this package; README: the model card).
+ * Stage 1: the `arpo sft` config of the tool-using base model (`recipe.yaml` in this package; README: the model card).
  * Its `data` section decides which real countries are held out: evaluate and train RL with the same `data`
  * settings, or test questions may be about countries the model was trained on.
  */
@@ -15,6 +15,28 @@ export const DEMO_MODEL_RECIPE = {
   sft: { steps: 4800, batchSize: 16, demonstrations: 12000, checkpointEvery: 200 },
 } as const;
 
+/**
+ * Stage 2: the `arpo sft` config that turned the stage-1 model into the shipped cold start (`cold-start.yaml`): 100
+ * steps on demonstrations of which half answer from memory without searching (`missing-call`, a guess), so the
+ * checkpoint plans a search only about half of the time and RL has a decision to learn.
+ */
+export const DEMO_MODEL_COLD_START = {
+  seed: 0,
+  data: DEMO_MODEL_RECIPE.data,
+  sft: {
+    steps: 100,
+    batchSize: 16,
+    demonstrations: 1600,
+    imperfectShare: 0.5,
+    imperfectKinds: ['missing-call'],
+    learningRate: 5e-4,
+    warmupRatio: 0.05,
+    schedule: 'cosine',
+    checkpointEvery: 25,
+  },
+  eval: { examples: 200, toolsOffExamples: 60 },
+} as const;
+
 /** The trainer's `data` section of {@link DEMO_MODEL_RECIPE}: the tasks, splits and held-out countries. */
 export const DEMO_MODEL_DATA = DEMO_MODEL_RECIPE.data;
 
@@ -23,8 +45,8 @@ export const DEMO_MODEL_FILES = ['config.json', 'model.safetensors', 'tokenizer.
 
 /** SHA-256 of each shipped file (the model card's checkpoint, byte for byte). */
 export const DEMO_MODEL_SHA256: Readonly<Record<(typeof DEMO_MODEL_FILES)[number], string>> = {
-  'config.json': '1459e60adf50ebe7b2f47b824b1196712982589d745dab4182a8292edb8a139d',
-  'model.safetensors': 'e3310c28e2c1a1fa78cea8b71db6ddb89ef8d8c1f9a751d7f1d49e4d57de0d4a',
+  'config.json': '1449ec042f88dee159ccaa239e3724f7af155bfef90b0d7b5fdeebdc071a2a3a',
+  'model.safetensors': '6e5e8c39b674d1276fbb7a488017210ed74f702c3c6ecc66d4990062946836b2',
   'tokenizer.json': 'eca3a6ed66b7fe94a3dbbe10ce172e123c150cdca9e3decdf4822ade3901407f',
 };
 

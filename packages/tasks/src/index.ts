@@ -49,10 +49,12 @@ export {
 } from './prompts.js';
 export {
   createDisabledToolExecutor,
+  IMPERFECT_KINDS,
   solveAll,
   solveExample,
   type Demonstration,
   type DemonstrationSegment,
+  type ImperfectKind,
   type Imperfection,
   type SolverOptions,
 } from './solver.js';

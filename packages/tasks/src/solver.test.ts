@@ -149,6 +149,19 @@ describe('scripted solver with tools', () => {
     const again = await solveExample(train[imperfect.indexOf(wrong)]!, tools, options);
     expect(again.response).toBe(wrong.response);
   });
+
+  it('imperfectKinds restricts the imperfections drawn; the default keeps the draws of both kinds', async () => {
+    const train = set.suites.knowledge!.train;
+    const both = await solveAll(train, tools, { imperfectShare: 0.5, seed: 3, format: 'compact' });
+    const explicit = await solveAll(train, tools, { imperfectShare: 0.5, seed: 3, format: 'compact', imperfectKinds: ['wrong-query', 'missing-call'] });
+    expect(explicit.map((d) => d.imperfection)).toEqual(both.map((d) => d.imperfection));
+    const missing = await solveAll(train, tools, { imperfectShare: 0.5, seed: 3, format: 'compact', imperfectKinds: ['missing-call'] });
+    // The same examples are imperfect (the first draw decides), all of them now without a tool call.
+    expect(missing.map((d) => d.imperfection !== 'none')).toEqual(both.map((d) => d.imperfection !== 'none'));
+    expect(missing.filter((d) => d.imperfection === 'missing-call')).toHaveLength(18);
+    for (const d of missing) if (d.imperfection === 'missing-call') expect(d.toolCalls).toHaveLength(0);
+    await expect(solveExample(train[0]!, tools, { imperfectShare: 0.5, imperfectKinds: [] })).rejects.toThrow(/imperfectKinds/);
+  });
 });
 
 describe('scripted solver without tools', () => {

@@ -24,7 +24,13 @@ import {
 } from './templates.js';
 
 /** How a demonstration deviates from the ideal one. */
-export type Imperfection = 'none' | 'wrong-query' | 'missing-call';
+export type Imperfection = 'none' | ImperfectKind;
+
+/** A way a demonstration can be imperfect: a misspelt query, or no tool call (answer from memory, a guess). */
+export type ImperfectKind = 'wrong-query' | 'missing-call';
+
+/** Every {@link ImperfectKind}, in the order `imperfectKinds` defaults to. */
+export const IMPERFECT_KINDS: readonly ImperfectKind[] = ['wrong-query', 'missing-call'];
 
 /** Options of the scripted solver. */
 export interface SolverOptions {
@@ -34,6 +40,8 @@ export interface SolverOptions {
   resultFormat?: ResultFormat;
   /** Share of imperfect demonstrations (a wrong query or a missing tool call), chosen per example. Default 0. */
   imperfectShare?: number;
+  /** Which imperfections `imperfectShare` draws from, uniformly (default both: `wrong-query`, `missing-call`). */
+  imperfectKinds?: readonly ImperfectKind[];
   /** Seed of the imperfection choices (with the example id). Default 0. */
   seed?: number | string;
   /**
@@ -81,8 +89,12 @@ export async function solveExample(example: TaskExample, tools: ToolExecutor, op
   if (!(share >= 0 && share <= 1)) {
     throw new ArpoConfigError('solver options', [{ field: 'imperfectShare', value: share, expected: 'a number in [0, 1]' }]);
   }
+  const kinds = options.imperfectKinds ?? IMPERFECT_KINDS;
+  if (kinds.length === 0 || kinds.some((k) => !IMPERFECT_KINDS.includes(k))) {
+    throw new ArpoConfigError('solver options', [{ field: 'imperfectKinds', value: kinds, expected: `a non-empty list of ${IMPERFECT_KINDS.join(', ')}` }]);
+  }
   const rng = createRng(`${options.seed ?? 0}/solver/${example.id}`);
-  const imperfection: Imperfection = rng.next() < share ? (rng.next() < 0.5 ? 'wrong-query' : 'missing-call') : 'none';
+  const imperfection: Imperfection = rng.next() < share ? kinds[Math.floor(rng.next() * kinds.length)]! : 'none';
   const writer = new ResponseWriter(tools, options.resultFormat ?? 'training', example.id);
   const space = options.boxedLeadingSpace ?? true ? ' ' : '';
 

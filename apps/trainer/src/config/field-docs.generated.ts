@@ -95,6 +95,7 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "batchSize": "Demonstrations per step.",
     "demonstrations": "Demonstrations made from the first training questions (a pool cycled through in seeded order).",
     "imperfectShare": "Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix.",
+    "imperfectKinds": "Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool).",
     "checkpointEvery": "Write a resumable checkpoint every n SFT steps (0: only when stopped)."
   },
   "TrainSectionSchema": {

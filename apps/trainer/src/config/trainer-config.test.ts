@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { ArpoConfigError } from '@arpo/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainerConfigJsonSchema } from './json-schema.js';
-import { parseAssignments, resolveConfig } from './load-config.js';
+import { DEMO_MODEL_COLD_START, DEMO_MODEL_RECIPE } from '@arpo/demo-model';
+import { parseAssignments, readConfigFile, resolveConfig } from './load-config.js';
 import { parseTrainerConfig } from './trainer-config.js';
 
 const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
@@ -74,6 +75,13 @@ describe('trainer config', () => {
     expect(p.message).toContain(bad);
     expect(p.expected).toBe('valid YAML or JSON');
     expect(problem(() => resolveConfig({ file: join(dir, 'missing.yaml') })).field).toBe('(file)');
+  });
+
+  it("@arpo/demo-model's recipe files are the configs its index exports, and both are valid trainer configs", () => {
+    const pkg = resolve(fileURLToPath(import.meta.url), '../../../../../packages/demo-model');
+    expect(readConfigFile(join(pkg, 'recipe.yaml'))).toEqual(DEMO_MODEL_RECIPE);
+    expect(readConfigFile(join(pkg, 'cold-start.yaml'))).toEqual(DEMO_MODEL_COLD_START);
+    expect(resolveConfig({ file: join(pkg, 'cold-start.yaml') }).sft).toMatchObject({ imperfectShare: 0.5, imperfectKinds: ['missing-call'] });
   });
 
   it('rejects malformed --set assignments', () => {

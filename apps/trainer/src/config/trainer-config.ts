@@ -88,6 +88,8 @@ export const SftSectionSchema = z.strictObject({
   demonstrations: positiveInt.default(4000),
   /** Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix. */
   imperfectShare: z.number().min(0).max(1).default(0),
+  /** Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool). */
+  imperfectKinds: z.array(z.enum(['wrong-query', 'missing-call'])).min(1).default(['wrong-query', 'missing-call']),
   learningRate: z.number().gt(0).default(3e-3),
   warmupRatio: z.number().min(0).max(1).default(0.03),
   schedule: z.enum(['constant', 'cosine']).default('cosine'),

@@ -140,7 +140,7 @@ export async function makeDemonstrations(ctx: RunContext, tools: ToolExecutor, t
   const bar = reporter.phase('demos', pool.length, 'demo');
   const demos: Demonstration[] = [];
   for (let i = 0; i < pool.length; i += SOLVE_CHUNK) {
-    const chunk = await solveAll(pool.slice(i, i + SOLVE_CHUNK), tools, { format: config.data.format, imperfectShare: config.sft.imperfectShare, seed: config.seed });
+    const chunk = await solveAll(pool.slice(i, i + SOLVE_CHUNK), tools, { format: config.data.format, imperfectShare: config.sft.imperfectShare, imperfectKinds: config.sft.imperfectKinds, seed: config.seed });
     demos.push(...chunk);
     bar.tick(chunk.length);
   }
