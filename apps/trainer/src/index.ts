@@ -8,7 +8,6 @@ export {
   TrainSectionSchema,
   TRAINER_ARPO_DEFAULTS,
   TrainerConfigSchema,
-  deepMerge,
   parseTrainerConfig,
   type TrainerConfig,
   type TrainerConfigInput,
@@ -18,7 +17,22 @@ export { trainerConfigJsonSchema } from './config/json-schema.js';
 export { COMPARE_CONFIG, QUICK_CONFIG } from './config/presets.js';
 
 // Run folders, checkpoints, progress.
-export * from './run-files.js';
+export {
+  RUN_FILES,
+  type Algorithm,
+  type EvalRow,
+  type EvalStage,
+  type MetricsRow,
+  type RunConfigFile,
+  type RunKind,
+  type RunSummaryFile,
+  type SampledGroupFile,
+  type SampledSegment,
+  type SampledTrajectory,
+  type SftRow,
+  type ToolCounts,
+  type TrainRow,
+} from './run-files.js';
 export { RunFolder } from './run/run-folder.js';
 export {
   OPTIMIZER_STATE_FILE,
@@ -63,4 +77,4 @@ export { compareLines, formatCompareTable, meanStd, type CompareLine, type Compa
 export { commandLineMain } from './cli/run-cli.js';
 
 // Reports.
-export * from './report/index.js';
+export { parseMetrics, parseMetricsRow, readRun, renderReport, writeReport, type RenderReportOptions, type RunData } from './report/index.js';

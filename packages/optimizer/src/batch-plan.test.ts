@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planMiniBatches } from './batch-plan.js';
+import { planMiniBatches, splitMicroBatches } from './batch-plan.js';
 
 describe('planMiniBatches', () => {
   it('groups whole prompts (in order of first appearance) and splits into micro-batches', () => {
@@ -12,5 +12,14 @@ describe('planMiniBatches', () => {
   });
   it('validates sizes', () => {
     expect(() => planMiniBatches([], 0, 1)).toThrow(/miniBatchSize = 0/);
+  });
+});
+
+describe('splitMicroBatches', () => {
+  it('cuts indices into consecutive runs of at most microBatchSize', () => {
+    expect(splitMicroBatches([4, 5, 6, 7, 8], 2)).toEqual([[4, 5], [6, 7], [8]]);
+    expect(splitMicroBatches([1, 2], 5)).toEqual([[1, 2]]);
+    expect(splitMicroBatches([], 3)).toEqual([]);
+    expect(() => splitMicroBatches([1], 0)).toThrow(/microBatchSize = 0/);
   });
 });

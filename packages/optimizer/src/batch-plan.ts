@@ -31,9 +31,17 @@ export function planMiniBatches(samples: readonly { promptId: string }[], miniBa
   for (let p = 0; p < prompts.length; p += miniBatchSize) {
     const promptIds = prompts.slice(p, p + miniBatchSize);
     const members = promptIds.flatMap((id) => byPrompt.get(id)!);
-    const microBatches: number[][] = [];
-    for (let k = 0; k < members.length; k += microBatchSize) microBatches.push(members.slice(k, k + microBatchSize));
-    plans.push({ promptIds, microBatches, samples: members });
+    plans.push({ promptIds, microBatches: splitMicroBatches(members, microBatchSize), samples: members });
   }
   return plans;
+}
+
+/** Splits sample indices into consecutive micro-batches of at most `microBatchSize` (the last one shorter). */
+export function splitMicroBatches(indices: readonly number[], microBatchSize: number): number[][] {
+  if (!Number.isInteger(microBatchSize) || microBatchSize < 1) {
+    throw new ArpoError(`splitMicroBatches: microBatchSize = ${microBatchSize} (expected an integer >= 1)`);
+  }
+  const micro: number[][] = [];
+  for (let k = 0; k < indices.length; k += microBatchSize) micro.push(indices.slice(k, k + microBatchSize));
+  return micro;
 }

@@ -15,7 +15,7 @@ import {
 } from '@arpo/core';
 import { AdamW, type AdamWState } from './adamw.js';
 import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
-import { planMiniBatches } from './batch-plan.js';
+import { planMiniBatches, splitMicroBatches } from './batch-plan.js';
 import { learningRateAt } from './lr-schedule.js';
 import { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
 import { POLICY_STAT_INDEX, POLICY_STATS, policyMetricsFromStats } from './policy-loss.js';
@@ -298,9 +298,7 @@ export class PolicyOptimizer {
     this.checkAlive();
     const prepared = await this.prepare(samples);
     const all = samples.map((_, i) => i);
-    const micro: number[][] = [];
-    for (let k = 0; k < all.length; k += this.config.microBatchSize) micro.push(all.slice(k, k + this.config.microBatchSize));
-    const acc = await this.policyGradients(samples, prepared, all, micro, {}, false);
+    const acc = await this.policyGradients(samples, prepared, all, splitMicroBatches(all, this.config.microBatchSize), {}, false);
     const grads = new Map<string, tf.Tensor>();
     acc.grads.forEach((g, i) => {
       if (g) grads.set(this.variables[i]!.name, g);
@@ -324,11 +322,9 @@ export class PolicyOptimizer {
     const all = samples.map((_, i) => i);
     const masks = samples.map((s) => s.lossMask);
     const scope = this.scopeOf(all, masks, normalizer);
-    const micros: MicroInput[] = [];
-    for (let k = 0, j = 0; k < all.length; k += this.config.microBatchSize, j++) {
-      const m = this.microInput(samples, all.slice(k, k + this.config.microBatchSize), j, { masks, mode, scope, normalizer, miniSequences: all.length });
-      if (m.tokens > 0) micros.push(m);
-    }
+    const micros = splitMicroBatches(all, this.config.microBatchSize)
+      .map((idx, j) => this.microInput(samples, idx, j, { masks, mode, scope, normalizer, miniSequences: all.length }))
+      .filter((m) => m.tokens > 0);
     const lr = this.learningRate();
     const t0 = now();
     const acc = await this.accumulate(micros, false, (scores, m) => {

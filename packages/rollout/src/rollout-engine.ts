@@ -24,7 +24,8 @@ import {
   type ToolCallRequest,
   type ToolExecutor,
 } from '@arpo/core';
-import { branchRules, EntropyTracker, shouldBranch } from '@arpo/entropy';
+import { branchRules, EntropyTracker } from '@arpo/entropy';
+import { needsRefill, planBranches } from './budget-plan.js';
 import { generationEntropy } from './generation-entropy.js';
 import type { RolloutMetrics } from './rollout-metrics.js';
 import { appendSegment, branchState, freshState, toTrajectory, truncateState, type TrajectoryState } from './trajectory-state.js';
@@ -231,31 +232,21 @@ export class RolloutEngine {
           if (remaining <= 0) return;
           // Reference: live trajectories that just made a tool call. Paper timing forks at an earlier tool result,
           // so a source that has since finished can still branch there.
-          let sources = group.filter((s) => decisionSegment.has(s) && (s.active || c.decisionTiming === 'after-k-tokens'));
-          if (c.budgetAllocation === 'highest-entropy') {
-            sources = [...sources].sort((a, b) => (deltaH.get(b) ?? 0) - (deltaH.get(a) ?? 0));
-          }
-          let created = 0;
-          for (const source of sources) {
-            const attempts = Math.min(Z, remaining - created);
-            if (attempts <= 0) break;
-            const dh = deltaH.get(source) ?? 0;
+          const sources = group.filter((s) => decisionSegment.has(s) && (s.active || c.decisionTiming === 'after-k-tokens'));
+          const plans = planBranches(sources.map((s) => ({ deltaH: deltaH.get(s) ?? 0 })), remaining, c, branchRng);
+          for (const plan of plans) {
+            const source = sources[plan.source]!;
             const segment = decisionSegment.get(source)!;
             const children: string[] = [];
-            let probability = 0;
-            for (let a = 0; a < attempts; a++) {
-              const decision = shouldBranch(dh, c, branchRng);
-              probability = decision.probability;
-              m.branchAttempts += 1;
-              if (!decision.branch) continue;
+            m.branchAttempts += plan.attempts;
+            for (let b = 0; b < plan.branches; b++) {
               const forkAt = c.decisionTiming === 'after-k-tokens' ? segment.start : source.responseTokens.length;
               const child = branchState(source, newId(p), all.length, forkAt);
               add(child);
               children.push(child.id);
-              created += 1;
               m.branches += 1;
             }
-            segment.branch = { probability, attempts, children }; // the record in the source's own segments
+            segment.branch = { probability: plan.probability, attempts: plan.attempts, children }; // the record in the source's own segments
             for (const childId of children) forks.push(Promise.resolve(this.policy.fork?.(source.id, childId)));
           }
         });
@@ -266,7 +257,7 @@ export class RolloutEngine {
       // 7. Refill: one fresh trajectory per round for a prompt with no live trajectory and fewer than M.
       prompts.forEach((prompt, p) => {
         const group = byPrompt[p]!;
-        if (group.length < M && !group.some((s) => s.active)) {
+        if (needsRefill(group, M)) {
           add(freshState(newId(p), p, all.length, prompt.promptTokens, 'refill'));
           m.refills += 1;
         }

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { ArpoConfigError } from '@arpo/core';
-import { PYTHON_BOOTSTRAP, type BootstrapConfig, type SandboxHardening } from './bootstrap.js';
+import { pythonBootstrap, type BootstrapConfig, type SandboxHardening } from './bootstrap.js';
 import { probeCgroups, RunCgroup, type CgroupLimits, type CgroupSupport } from './cgroup.js';
 import type { PythonRunOptions, PythonRunResult } from './python-executor.js';
 import type { ProcessOutcome } from './process-runner.js';
@@ -150,7 +150,7 @@ export function prlimitPrefix(prlimit: string | null, config: SharedExecutorConf
 /** `python -s -B -c BOOTSTRAP <config>` (or `-I -B` in isolated mode). */
 export function pythonArgv(executable: string, config: SharedExecutorConfig, boot: BootstrapConfig): string[] {
   const flags = config.isolatedMode ? ['-I', '-B'] : ['-s', '-B'];
-  return [executable, ...flags, '-c', PYTHON_BOOTSTRAP, JSON.stringify(boot)];
+  return [executable, ...flags, '-c', pythonBootstrap(), JSON.stringify(boot)];
 }
 
 /** The complete environment of the code: nothing from Node's environment. */
