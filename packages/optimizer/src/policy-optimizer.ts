@@ -14,6 +14,7 @@ import {
   type TrainablePolicy,
 } from '@arpo/core';
 import { AdamW, type AdamWState } from './adamw.js';
+import { accumulateGradients, type Accumulated, type BuiltLoss, type MicroInput } from './gradient-accumulator.js';
 import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
 import { planMiniBatches, splitMicroBatches } from './batch-plan.js';
 import { learningRateAt } from './lr-schedule.js';
@@ -84,35 +85,6 @@ export interface GradientResult {
   /** Global L2 norm of the gradient. */
   gradNorm: number;
   microBatches: number;
-}
-
-interface MicroInput {
-  /** Index within the mini-batch (named in errors). */
-  index: number;
-  sequences: { promptTokens: readonly number[]; responseTokens: readonly number[] }[];
-  shape: [number, number];
-  mask: Float32Array;
-  weights: Float32Array;
-  tokens: number;
-  advantages?: Float32Array;
-  old?: Float32Array;
-  ref?: Float32Array;
-}
-
-interface BuiltLoss {
-  loss: tf.Scalar;
-  /** Summed over micro-batches. */
-  sums: tf.Tensor1D;
-  /** Max over micro-batches. */
-  maxima?: tf.Tensor1D;
-}
-
-interface Accumulated {
-  grads: (tf.Tensor | undefined)[];
-  sumSquares: number;
-  sums: Float64Array;
-  maxima: Float64Array;
-  ran: number;
 }
 
 interface Prepared {
@@ -517,13 +489,7 @@ export class PolicyOptimizer {
     return this.scoreTemperature === undefined ? {} : { temperature: this.scoreTemperature };
   }
 
-  /**
-   * Sums the gradients of the micro-batch losses (each already weighted for the mini-batch), checking the
-   * trained tokens' log-probs, the loss and the running gradient for NaN / ±Infinity after every
-   * micro-batch (one small read-back each: loss, log-prob probe, stats and the per-variable Σg² of the
-   * running sum, which also gives the global norm). A non-finite running sum means this micro-batch's
-   * gradient is the culprit: the previous sum was checked.
-   */
+  /** {@link accumulateGradients} over this optimizer's policy and variables; remembers whether entropies came back. */
   private async accumulate(
     micros: readonly MicroInput[],
     withEntropy: boolean,
@@ -532,79 +498,9 @@ export class PolicyOptimizer {
     sumCount: number,
     score: { temperature?: number } = {},
   ): Promise<Accumulated> {
-    const nVars = this.variables.length;
-    let acc: (tf.Tensor | undefined)[] = new Array<tf.Tensor | undefined>(nVars).fill(undefined);
-    const sums = new Float64Array(sumCount);
-    let maxima = new Float64Array(0);
-    let sumSquares = 0;
-    let hadEntropy = false;
-    try {
-      for (const m of micros) {
-        const kept: { probe?: tf.Tensor; sums?: tf.Tensor1D; maxima?: tf.Tensor1D } = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const scores = this.policy.scoreTokens({ sequences: m.sequences, withEntropy, ...score });
-          const [rows, cols] = scores.logprobs.shape;
-          if (scores.logprobs.rank !== 2 || rows !== m.shape[0] || cols !== m.shape[1]) {
-            throw new ArpoError(`${this.policy.modelId}: scoreTokens returned logprobs of shape [${scores.logprobs.shape.join(', ')}] (expected [${m.shape.join(', ')}])`);
-          }
-          if (withEntropy && scores.entropies) hadEntropy = true;
-          // Σ log πθ over trained tokens: NaN / ±Infinity there must stop the update, and the loss alone
-          // does not show it on wasm, whose clipByValue / maximum turn NaN into a bound.
-          const trained = tf.greater(tf.tensor2d(m.mask, m.shape), 0);
-          kept.probe = tf.keep(tf.sum(tf.where(trained, scores.logprobs, tf.zerosLike(scores.logprobs))));
-          const built = build(scores, m);
-          kept.sums = tf.keep(built.sums);
-          if (built.maxima) kept.maxima = tf.keep(built.maxima);
-          return built.loss;
-        }, this.variables);
-        const next = this.variables.map((v, i) => {
-          const g = grads[v.name];
-          const prev = acc[i];
-          if (!g) return prev;
-          if (!prev) return g;
-          const sum = tf.add(prev, g);
-          prev.dispose();
-          g.dispose();
-          return sum;
-        });
-        acc = next;
-        const check = tf.tidy(() =>
-          tf.concat([
-            tf.reshape(value, [1]),
-            tf.reshape(kept.probe!, [1]),
-            kept.sums!,
-            ...(kept.maxima ? [kept.maxima] : []),
-            tf.stack(acc.map((g) => (g ? tf.sum(tf.square(g)) : tf.scalar(0)))),
-          ]),
-        );
-        tf.dispose([value, kept.probe!, kept.sums!, ...(kept.maxima ? [kept.maxima] : [])]);
-        const data = await check.data();
-        check.dispose();
-        const where = { ...at, microBatch: m.index };
-        if (!Number.isFinite(data[1]!)) throw new NonFiniteError(`log πθ of a trained token (${this.policy.modelId} scoreTokens)`, data[1]!, where);
-        if (!Number.isFinite(data[0]!)) throw new NonFiniteError('loss', data[0]!, where);
-        const nMax = kept.maxima ? kept.maxima.shape[0] : 0;
-        const sq = data.subarray(2 + sumCount + nMax);
-        for (let i = 0; i < nVars; i++) {
-          if (!Number.isFinite(sq[i]!)) {
-            const name = this.variables[i]!.name;
-            throw new NonFiniteError(`gradient of ${name}${Number.isNaN(sq[i]!) ? '' : ' (or its squared norm)'}`, Number.isNaN(sq[i]!) ? NaN : Infinity, where);
-          }
-        }
-        for (let i = 0; i < sumCount; i++) sums[i]! += data[2 + i]!;
-        if (nMax > 0) {
-          const mx = data.subarray(2 + sumCount, 2 + sumCount + nMax);
-          maxima = maxima.length === 0 ? Float64Array.from(mx) : maxima.map((x, i) => Math.max(x, mx[i]!));
-        }
-        sumSquares = 0;
-        for (let i = 0; i < nVars; i++) sumSquares += sq[i]!;
-      }
-    } catch (error) {
-      tf.dispose(acc.filter((g): g is tf.Tensor => g !== undefined));
-      throw error;
-    }
-    this.lastHadEntropy = hadEntropy;
-    return { grads: acc, sumSquares, sums, maxima, ran: micros.length };
+    const acc = await accumulateGradients({ policy: this.policy, variables: this.variables, micros, withEntropy, build, at, sumCount, score });
+    this.lastHadEntropy = acc.hadEntropy;
+    return acc;
   }
 
   /** Global norm, clip factor (torch `clip_grad_norm_`) and one AdamW step; disposes the gradients. */
