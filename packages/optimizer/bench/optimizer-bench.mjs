@@ -4,7 +4,9 @@
 // of @arpo/policy-tfjs, wasm backend: tokens/s and the time split (old log-probs, forward + backward,
 // optimizer step). Reference settings otherwise (AdamW, clip 1.0, token-mean, recompute, one mini-batch of
 // 16 prompts = one optimizer step), micro-batches of 16 sequences (8 per update).
-// usage: npm run bench -w @arpo/optimizer [-- --configs tiny,small --micro 16]
+// With --workers 1,2 each config runs once per lane count (PolicyOptimizer `workers`: the main thread plus
+// worker threads with policy replicas) and the speed-up over 1 is printed.
+// usage: npm run bench -w @arpo/optimizer [-- --configs tiny,small --micro 16 --workers 1,2]
 // Writes bench/results/latest.json.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ const PROMPT_LEN = 32;
 const RESPONSE_LEN = 224; // 32 + 224 = 256 tokens per trajectory
 const TOOL = [96, 128]; // response positions of a "tool result" (loss mask 0)
 const micro = Number(arg('micro', '16'));
+const workerCounts = arg('workers', '1').split(',').map(Number);
 const log = (...a) => console.log(...a);
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -60,10 +63,10 @@ let peakHeap = 0;
 const results = [];
 const t0 = performance.now();
 log(`@arpo/optimizer bench: ${PROMPTS} prompts × ${PER_PROMPT} trajectories × ${PROMPT_LEN + RESPONSE_LEN} tokens, micro-batches of ${micro}; load average at start: ${load()}`);
-for (const name of configs) {
+for (const name of configs) for (const workers of workerCounts) {
   const config = STANDARD_CONFIGS[name];
   const policy = await TfjsPolicy.create(config, { tokenizer: tokenizer(config.vocab_size), seed: 1, backend: 'wasm', log: () => {} });
-  const opt = new PolicyOptimizer(policy, { optimizer: { miniBatchSize: PROMPTS, microBatchSize: micro } });
+  const opt = new PolicyOptimizer(policy, { workers, optimizer: { miniBatchSize: PROMPTS, microBatchSize: micro } });
   // Warm-up on two sequences of the same length: kernels and the policy's per-length tables.
   await opt.update(batch(config.vocab_size, 1, 2, 7));
   const samples = batch(config.vocab_size, PROMPTS, PER_PROMPT, 42);
@@ -74,6 +77,7 @@ for (const name of configs) {
   const seqTokens = samples.length * (PROMPT_LEN + RESPONSE_LEN);
   const r = {
     config: name,
+    workers,
     params: policy.numParameters(),
     sequences: samples.length,
     tokens_per_sequence: PROMPT_LEN + RESPONSE_LEN,
@@ -92,11 +96,18 @@ for (const name of configs) {
   results.push(r);
   const pct = (x) => `${((100 * x) / t.totalMs).toFixed(0)}%`;
   log(
-    `${name.padEnd(5)} ${(r.params / 1e6).toFixed(2)}M params: update ${r.update_s} s, ${r.tokens_per_s} tokens/s (${seqTokens} tokens, ${m.tokens} trained) | ` +
+    `${name.padEnd(5)} ${workers} lane(s) ${(r.params / 1e6).toFixed(2)}M params: update ${r.update_s} s, ${r.tokens_per_s} tokens/s (${seqTokens} tokens, ${m.tokens} trained) | ` +
       `log-probs ${r.logprobs_ms} ms (${pct(t.logprobsMs)}), forward+backward ${r.backward_ms} ms (${pct(t.backwardMs)}), optimizer step ${r.optimizer_ms} ms (${pct(t.optimizerMs)}) | load ${load()}`,
   );
   opt.dispose();
   policy.dispose();
+}
+for (const r of results) {
+  const base = results.find((x) => x.config === r.config && x.workers === 1);
+  if (base && r.workers !== 1) {
+    r.speedup = +(r.tokens_per_s / base.tokens_per_s).toFixed(2);
+    log(`${r.config}: ${r.workers} lanes ${r.speedup}x the 1-lane update (${r.tokens_per_s} vs ${base.tokens_per_s} tokens/s)`);
+  }
 }
 const summary = {
   backend: tf.getBackend(),

@@ -36,6 +36,21 @@ export interface Accumulated {
   hadEntropy: boolean;
 }
 
+/**
+ * One micro-batch's gradient and read-back scalars, computed by another thread (a gradient worker) with the same
+ * code as here ({@link microGradient} + {@link readMicroScalars}).
+ */
+export interface MicroGradient {
+  /** Per variable (undefined: no gradient reached it). */
+  grads: (Float32Array | undefined)[];
+  loss: number;
+  /** Σ log πθ over the trained tokens. */
+  probe: number;
+  sums: number[];
+  maxima: number[];
+  hadEntropy: boolean;
+}
+
 /** What {@link accumulateGradients} needs: the policy, its trainable variables, the micro-batches and the loss. */
 export interface AccumulateInput {
   policy: TrainablePolicy<tf.Tensor, tf.Variable>;
@@ -48,6 +63,54 @@ export interface AccumulateInput {
   sumCount: number;
   /** Extra fields of the scoring request (the RL scoring temperature). */
   score?: { temperature?: number };
+  /** Micro-batches computed elsewhere, by position in `micros` (their results are summed in the same order). */
+  remote?: ReadonlyMap<number, Promise<MicroGradient>>;
+}
+
+/** The tensors of one micro-batch's backward pass; the caller owns them. */
+export interface MicroTensors {
+  value: tf.Scalar;
+  grads: (tf.Tensor | undefined)[];
+  probe: tf.Tensor;
+  sums: tf.Tensor1D;
+  maxima?: tf.Tensor1D;
+  hadEntropy: boolean;
+}
+
+/** The loss of one micro-batch and its gradient w.r.t. `variables` (plus the log-prob probe and statistics). */
+export function microGradient(input: Omit<AccumulateInput, 'micros' | 'at' | 'sumCount' | 'remote'>, m: MicroInput): MicroTensors {
+  const { policy, variables, withEntropy, build, score = {} } = input;
+  const kept: { probe?: tf.Tensor; sums?: tf.Tensor1D; maxima?: tf.Tensor1D } = {};
+  let hadEntropy = false;
+  const { value, grads } = tf.variableGrads(() => {
+    const scores = policy.scoreTokens({ sequences: m.sequences, withEntropy, ...score });
+    const [rows, cols] = scores.logprobs.shape;
+    if (scores.logprobs.rank !== 2 || rows !== m.shape[0] || cols !== m.shape[1]) {
+      throw new ArpoError(`${policy.modelId}: scoreTokens returned logprobs of shape [${scores.logprobs.shape.join(', ')}] (expected [${m.shape.join(', ')}])`);
+    }
+    if (withEntropy && scores.entropies) hadEntropy = true;
+    // Σ log πθ over trained tokens: NaN / ±Infinity there must stop the update, and the loss alone
+    // does not show it on wasm, whose clipByValue / maximum turn NaN into a bound.
+    const trained = tf.greater(tf.tensor2d(m.mask, m.shape), 0);
+    kept.probe = tf.keep(tf.sum(tf.where(trained, scores.logprobs, tf.zerosLike(scores.logprobs))));
+    const built = build(scores, m);
+    kept.sums = tf.keep(built.sums);
+    if (built.maxima) kept.maxima = tf.keep(built.maxima);
+    return built.loss;
+  }, [...variables]);
+  const out: MicroTensors = { value, grads: variables.map((v) => grads[v.name]), probe: kept.probe!, sums: kept.sums!, hadEntropy };
+  if (kept.maxima) out.maxima = kept.maxima;
+  return out;
+}
+
+/** [loss, probe, ...sums, ...maxima] of a micro-batch as one tensor (one read-back). */
+export function microScalars(t: MicroTensors): tf.Tensor1D {
+  return tf.tidy(() => tf.concat([tf.reshape(t.value, [1]), tf.reshape(t.probe, [1]), t.sums, ...(t.maxima ? [t.maxima] : [])]) as tf.Tensor1D);
+}
+
+/** Frees the scalar tensors of {@link MicroTensors} (not the gradients). */
+export function disposeMicroScalars(t: MicroTensors): void {
+  tf.dispose([t.value, t.probe, t.sums, ...(t.maxima ? [t.maxima] : [])]);
 }
 
 /**
@@ -55,12 +118,13 @@ export interface AccumulateInput {
  * (each already weighted for the mini-batch) in micro-batch order, checking the trained tokens' log-probs, the loss
  * and the running gradient for NaN / ±Infinity after every micro-batch (one small read-back each: loss, log-prob
  * probe, stats and the per-variable Σg² of the running sum, which also gives the global norm). A non-finite running
- * sum means this micro-batch's gradient is the culprit: the previous sum was checked. On error the partial sum is
- * disposed; on success the caller owns `grads`.
+ * sum means this micro-batch's gradient is the culprit: the previous sum was checked. Micro-batches in `remote` are
+ * computed by other threads while this one computes the rest; the sum and the checks are the same, in the same
+ * order, so the result does not depend on where a micro-batch was computed. On error the partial sum is disposed;
+ * on success the caller owns `grads`.
  */
 export async function accumulateGradients(input: AccumulateInput): Promise<Accumulated> {
-  const { policy, variables, micros, withEntropy, build, at, sumCount, score = {} } = input;
-
+  const { variables, micros, at, sumCount, remote } = input;
   const nVars = variables.length;
   let acc: (tf.Tensor | undefined)[] = new Array<tf.Tensor | undefined>(nVars).fill(undefined);
   const sums = new Float64Array(sumCount);
@@ -68,26 +132,23 @@ export async function accumulateGradients(input: AccumulateInput): Promise<Accum
   let sumSquares = 0;
   let hadEntropy = false;
   try {
-    for (const m of micros) {
-      const kept: { probe?: tf.Tensor; sums?: tf.Tensor1D; maxima?: tf.Tensor1D } = {};
-      const { value, grads } = tf.variableGrads(() => {
-        const scores = policy.scoreTokens({ sequences: m.sequences, withEntropy, ...score });
-        const [rows, cols] = scores.logprobs.shape;
-        if (scores.logprobs.rank !== 2 || rows !== m.shape[0] || cols !== m.shape[1]) {
-          throw new ArpoError(`${policy.modelId}: scoreTokens returned logprobs of shape [${scores.logprobs.shape.join(', ')}] (expected [${m.shape.join(', ')}])`);
-        }
-        if (withEntropy && scores.entropies) hadEntropy = true;
-        // Σ log πθ over trained tokens: NaN / ±Infinity there must stop the update, and the loss alone
-        // does not show it on wasm, whose clipByValue / maximum turn NaN into a bound.
-        const trained = tf.greater(tf.tensor2d(m.mask, m.shape), 0);
-        kept.probe = tf.keep(tf.sum(tf.where(trained, scores.logprobs, tf.zerosLike(scores.logprobs))));
-        const built = build(scores, m);
-        kept.sums = tf.keep(built.sums);
-        if (built.maxima) kept.maxima = tf.keep(built.maxima);
-        return built.loss;
-      }, [...variables]);
-      const next = variables.map((v, i) => {
-        const g = grads[v.name];
+    for (let k = 0; k < micros.length; k++) {
+      const m = micros[k]!;
+      const pending = remote?.get(k);
+      let grads: (tf.Tensor | undefined)[];
+      let local: MicroTensors | undefined;
+      let known: MicroGradient | undefined;
+      if (pending) {
+        known = await pending;
+        grads = known.grads.map((g, i) => (g ? tf.tensor(g, variables[i]!.shape) : undefined));
+        hadEntropy ||= known.hadEntropy;
+      } else {
+        local = microGradient(input, m);
+        grads = local.grads;
+        hadEntropy ||= local.hadEntropy;
+      }
+      acc = variables.map((_, i) => {
+        const g = grads[i];
         const prev = acc[i];
         if (!g) return prev;
         if (!prev) return g;
@@ -96,33 +157,27 @@ export async function accumulateGradients(input: AccumulateInput): Promise<Accum
         g.dispose();
         return sum;
       });
-      acc = next;
       const check = tf.tidy(() =>
-        tf.concat([
-          tf.reshape(value, [1]),
-          tf.reshape(kept.probe!, [1]),
-          kept.sums!,
-          ...(kept.maxima ? [kept.maxima] : []),
-          tf.stack(acc.map((g) => (g ? tf.sum(tf.square(g)) : tf.scalar(0)))),
-        ]),
+        tf.concat([...(local ? [microScalars(local)] : []), tf.stack(acc.map((g) => (g ? tf.sum(tf.square(g)) : tf.scalar(0))))]),
       );
-      tf.dispose([value, kept.probe!, kept.sums!, ...(kept.maxima ? [kept.maxima] : [])]);
+      if (local) disposeMicroScalars(local);
       const data = await check.data();
       check.dispose();
+      const nMax = local ? (local.maxima ? local.maxima.shape[0] : 0) : known!.maxima.length;
+      const head = local ? data.subarray(0, 2 + sumCount + nMax) : Float32Array.from([known!.loss, known!.probe, ...known!.sums, ...known!.maxima]);
+      const sq = local ? data.subarray(2 + sumCount + nMax) : data;
       const where = { ...at, microBatch: m.index };
-      if (!Number.isFinite(data[1]!)) throw new NonFiniteError(`log πθ of a trained token (${policy.modelId} scoreTokens)`, data[1]!, where);
-      if (!Number.isFinite(data[0]!)) throw new NonFiniteError('loss', data[0]!, where);
-      const nMax = kept.maxima ? kept.maxima.shape[0] : 0;
-      const sq = data.subarray(2 + sumCount + nMax);
+      if (!Number.isFinite(head[1]!)) throw new NonFiniteError(`log πθ of a trained token (${input.policy.modelId} scoreTokens)`, head[1]!, where);
+      if (!Number.isFinite(head[0]!)) throw new NonFiniteError('loss', head[0]!, where);
       for (let i = 0; i < nVars; i++) {
         if (!Number.isFinite(sq[i]!)) {
           const name = variables[i]!.name;
           throw new NonFiniteError(`gradient of ${name}${Number.isNaN(sq[i]!) ? '' : ' (or its squared norm)'}`, Number.isNaN(sq[i]!) ? NaN : Infinity, where);
         }
       }
-      for (let i = 0; i < sumCount; i++) sums[i]! += data[2 + i]!;
+      for (let i = 0; i < sumCount; i++) sums[i]! += head[2 + i]!;
       if (nMax > 0) {
-        const mx = data.subarray(2 + sumCount, 2 + sumCount + nMax);
+        const mx = head.subarray(2 + sumCount, 2 + sumCount + nMax);
         maxima = maxima.length === 0 ? Float64Array.from(mx) : maxima.map((x, i) => Math.max(x, mx[i]!));
       }
       sumSquares = 0;

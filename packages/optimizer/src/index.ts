@@ -46,4 +46,8 @@ export {
   type ReferencePolicy,
   type TfjsTrainablePolicy,
 } from './policy-optimizer.js';
+export { GradientWorkerPool, type GradientRequest, type GradientWorkerPoolOptions } from './gradient-worker-pool.js';
+export { isReplicablePolicy, type PolicyReplicaSpec, type ReplicablePolicy } from './replicable-policy.js';
+export type { MicroGradient, MicroInput } from './gradient-accumulator.js';
+export type { LossSpec } from './loss-builders.js';
 export type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics, UpdateTimings } from './update-metrics.js';

@@ -14,13 +14,16 @@ import {
   type TrainablePolicy,
 } from '@arpo/core';
 import { AdamW, type AdamWState } from './adamw.js';
-import { accumulateGradients, type Accumulated, type BuiltLoss, type MicroInput } from './gradient-accumulator.js';
+import { accumulateGradients, type AccumulateInput, type Accumulated, type MicroGradient, type MicroInput } from './gradient-accumulator.js';
+import { shardMicroBatches } from './gradient-shards.js';
+import { GradientWorkerPool } from './gradient-worker-pool.js';
+import { lossBuilder, type LossSpec } from './loss-builders.js';
+import { isReplicablePolicy, type ReplicablePolicy } from './replicable-policy.js';
 import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
 import { planMiniBatches, splitMicroBatches } from './batch-plan.js';
 import { learningRateAt } from './lr-schedule.js';
 import { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
 import { POLICY_STAT_INDEX, POLICY_STATS, policyMetricsFromStats } from './policy-loss.js';
-import { policyLossTensor, sftLossTensor } from './policy-loss-tensor.js';
 import { validateSamples, type PolicySample, type SftSample } from './policy-sample.js';
 import type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics } from './update-metrics.js';
 
@@ -74,6 +77,16 @@ export interface PolicyOptimizerOptions {
    * per multi-step update. Default true.
    */
   rollbackOnError?: boolean;
+  /**
+   * Gradient lanes: the main thread plus `workers − 1` worker threads, each with a replica of the policy (which
+   * must be a {@link ReplicablePolicy}, e.g. `TfjsPolicy`). Micro-batches (and the recomputed old log-probs) are
+   * split over the lanes; every micro-batch gradient is summed on the main thread in micro-batch order, so the
+   * update is the same for any number of lanes. Only micro-batches run in parallel: use a `microBatchSize` that
+   * gives at least one per lane. Default 1 (no workers). Call {@link PolicyOptimizer.dispose} to stop the workers.
+   */
+  workers?: number;
+  /** A module each gradient worker imports first (e.g. to register custom components by name). */
+  workerSetupModule?: string;
 }
 
 /** What {@link PolicyOptimizer.gradients} returns; the caller disposes `grads`. */
@@ -117,6 +130,9 @@ export class PolicyOptimizer {
   private readonly entropyMetric: boolean;
   private readonly scoreTemperature: number | undefined;
   private readonly rollback: boolean;
+  private readonly workers: number;
+  private readonly workerSetupModule: string | undefined;
+  private pool: Promise<GradientWorkerPool> | undefined;
   private scheduleStep = 0;
   /** Whether the last accumulation got entropies from the policy (the `entropy` metric). */
   private lastHadEntropy = false;
@@ -151,6 +167,21 @@ export class PolicyOptimizer {
     this.entropyMetric = options.entropyMetric ?? true;
     this.scoreTemperature = options.scoreTemperature;
     this.rollback = options.rollbackOnError ?? true;
+    this.workers = options.workers ?? 1;
+    if (!Number.isInteger(this.workers) || this.workers < 1) {
+      throw new ArpoConfigError('policy optimizer options', [{ field: 'workers', value: options.workers, expected: 'an integer >= 1' }]);
+    }
+    if (this.workers > 1 && !isReplicablePolicy(policy)) {
+      throw new ArpoConfigError('policy optimizer options', [
+        { field: 'workers', value: this.workers, expected: `1: ${policy.modelId} has no replicaSpec() (a ReplicablePolicy such as TfjsPolicy is needed for worker threads)` },
+      ]);
+    }
+    this.workerSetupModule = options.workerSetupModule;
+  }
+
+  /** Gradient lanes (main thread + worker threads). */
+  get lanes(): number {
+    return this.workers;
   }
 
   /** Training steps done (update / sftStep calls that succeeded): the schedule's position. */
@@ -299,10 +330,7 @@ export class PolicyOptimizer {
       .filter((m) => m.tokens > 0);
     const lr = this.learningRate();
     const t0 = now();
-    const acc = await this.accumulate(micros, false, (scores, m) => {
-      const loss = sftLossTensor(scores.logprobs, tf.tensor2d(m.weights, m.shape));
-      return { loss, sums: tf.stack([loss, tf.scalar(m.tokens)]) as tf.Tensor1D };
-    }, {}, 2);
+    const acc = await this.accumulate(micros, false, { kind: 'sft' }, {}, 2);
     const t1 = now();
     const { gradNorm, clipScale } = this.applyStep(acc, lr, {});
     const t2 = now();
@@ -335,11 +363,14 @@ export class PolicyOptimizer {
     this.scheduleStep = state.scheduleStep;
   }
 
-  /** Frees AdamW's moments (not the policy). */
+  /** Frees AdamW's moments (not the policy) and stops the gradient workers. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.adam.dispose();
+    const pool = this.pool;
+    this.pool = undefined;
+    void pool?.then((p) => p.dispose(), () => undefined);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -353,7 +384,7 @@ export class PolicyOptimizer {
     let old: ArrayLike<number>[];
     let diff: OldLogprobDiff | undefined;
     if (this.lossConfig.oldLogprobSource === 'recompute') {
-      old = await this.policy.logprobs({ sequences, ...this.temperatureField() });
+      old = await this.parallelLogprobs(sequences);
       checkRows('old log-prob (recomputed by the policy)', old, samples);
       diff = samplerDiff(old, samples);
     } else {
@@ -458,26 +489,7 @@ export class PolicyOptimizer {
     return this.accumulate(
       micros,
       withEntropy,
-      (scores, m) => {
-        const t = (a: Float32Array): tf.Tensor2D => tf.tensor2d(a, m.shape);
-        const mask = t(m.mask);
-        const old = t(m.old!);
-        const { loss, stats } = policyLossTensor(
-          {
-            logprobs: scores.logprobs,
-            oldLogprobs: old,
-            advantages: t(m.advantages!),
-            mask,
-            weights: t(m.weights),
-            refLogprobs: m.ref ? t(m.ref) : undefined,
-            entropies: scores.entropies,
-          },
-          this.lossConfig,
-        );
-        if (!measureDiff) return { loss, sums: stats };
-        const absDiff = tf.mul(tf.abs(tf.sub(scores.logprobs, old)), mask);
-        return { loss, sums: tf.concat([stats, tf.reshape(tf.sum(absDiff), [1])]) as tf.Tensor1D, maxima: tf.reshape(tf.max(absDiff), [1]) as tf.Tensor1D };
-      },
+      { kind: 'policy', loss: this.lossConfig, measureDiff },
       at,
       measureDiff ? STAT_COUNT + 1 : STAT_COUNT,
       this.temperatureField(),
@@ -489,16 +501,58 @@ export class PolicyOptimizer {
     return this.scoreTemperature === undefined ? {} : { temperature: this.scoreTemperature };
   }
 
-  /** {@link accumulateGradients} over this optimizer's policy and variables; remembers whether entropies came back. */
-  private async accumulate(
-    micros: readonly MicroInput[],
-    withEntropy: boolean,
-    build: (scores: TokenScores<tf.Tensor>, m: MicroInput) => BuiltLoss,
-    at: NonFiniteLocation,
-    sumCount: number,
-    score: { temperature?: number } = {},
-  ): Promise<Accumulated> {
-    const acc = await accumulateGradients({ policy: this.policy, variables: this.variables, micros, withEntropy, build, at, sumCount, score });
+  /**
+   * The policy's no-grad log-probs of `sequences` (old log-probs, `recompute`): with several lanes split into
+   * contiguous runs balanced by length, the first scored here and the others on the workers at the same time.
+   */
+  private async parallelLogprobs(sequences: ScoreRequest['sequences']): Promise<number[][]> {
+    const request = (s: ScoreRequest['sequences']): ScoreRequest => ({ sequences: s, ...this.temperatureField() });
+    if (this.workers === 1 || sequences.length < 2) return this.policy.logprobs(request(sequences));
+    const pool = await this.startPool();
+    // Whole scoring chunks per lane: a sequence's log-probs then come from the same batch as with one lane.
+    const chunk = Math.max(1, (this.policy as Partial<ReplicablePolicy>).scoreBatchSize ?? 1);
+    const chunks: ScoreRequest['sequences'][] = [];
+    for (let i = 0; i < sequences.length; i += chunk) chunks.push(sequences.slice(i, i + chunk));
+    const shape = (c: ScoreRequest['sequences']): [number, number] => [c.length, Math.max(...c.map((s) => s.promptTokens.length + s.responseTokens.length))];
+    const runs = shardMicroBatches(chunks.map((c) => ({ shape: shape(c) })), this.workers).map((run) => run.flatMap((i) => chunks[i]!));
+    const remote = pool.logprobs(runs.slice(1), this.scoreTemperature);
+    const mine = await this.policy.logprobs(request(runs[0]!)).catch(async (error: unknown) => {
+      await remote.catch(() => undefined);
+      throw error;
+    });
+    return [mine, ...(await remote)].flat();
+  }
+
+  private startPool(): Promise<GradientWorkerPool> {
+    if (!this.pool) {
+      const options: Parameters<typeof GradientWorkerPool.start>[0] = { policy: this.policy as ReplicablePolicy, threads: this.workers - 1 };
+      if (this.workerSetupModule) options.setupModule = this.workerSetupModule;
+      this.pool = GradientWorkerPool.start(options);
+      this.pool.catch(() => undefined);
+    }
+    return this.pool;
+  }
+
+  /**
+   * {@link accumulateGradients} over this optimizer's policy and variables. With several lanes the micro-batches are
+   * split into contiguous runs: the first is computed here while the workers compute the others, and every
+   * micro-batch's gradient is summed here in micro-batch order, so the result is the same for any number of lanes.
+   * Remembers whether entropies came back.
+   */
+  private async accumulate(micros: readonly MicroInput[], withEntropy: boolean, loss: LossSpec, at: NonFiniteLocation, sumCount: number, score: { temperature?: number } = {}): Promise<Accumulated> {
+    const input: AccumulateInput = { policy: this.policy, variables: this.variables, micros, withEntropy, build: lossBuilder(loss), at, sumCount, score };
+    if (this.workers > 1 && micros.length > 1) {
+      const pool = await this.startPool();
+      const others = shardMicroBatches(micros, this.workers).slice(1);
+      const replies = pool.gradients(
+        others.map((run) => run.map((k) => micros[k]!)),
+        { loss, withEntropy, sumCount, score },
+      );
+      const remote = new Map<number, Promise<MicroGradient>>();
+      others.forEach((run, w) => run.forEach((k, j) => remote.set(k, replies[w]![j]!)));
+      input.remote = remote;
+    }
+    const acc = await accumulateGradients(input);
     this.lastHadEntropy = acc.hadEntropy;
     return acc;
   }
@@ -521,6 +575,7 @@ export class PolicyOptimizer {
     if (this.disposed) throw new ArpoError('PolicyOptimizer: optimizer was disposed');
   }
 }
+
 
 function sumOf(values: ArrayLike<number>): number {
   let s = 0;

@@ -1,4 +1,5 @@
 export { TfjsPolicy, type CreatePolicyOptions, type LoadPolicyOptions, type TfjsPolicyOptions } from './tfjs-policy.js';
+export { createTfjsReplica, type ReplicaTokenizer, type TfjsReplicaOptions } from './replica.js';
 export {
   ModelConfigSchema,
   STANDARD_CONFIGS,

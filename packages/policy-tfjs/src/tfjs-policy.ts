@@ -17,6 +17,7 @@ import { Decoder } from './decoder.js';
 import { createWeights, disposeWeights, randomTensors, type DecoderWeights } from './decoder-weights.js';
 import { ensureBackend } from './ensure-backend.js';
 import { generateBatch, type GenerateStats } from './generate.js';
+import type { ReplicaTokenizer, TfjsReplicaOptions } from './replica.js';
 import { HfTokenizer } from './hf-tokenizer.js';
 import { KvCacheStore } from './kv-cache-store.js';
 import { modelDims, parseModelConfig, type ModelConfig, type ModelConfigInput, type ModelDims } from './model-config.js';
@@ -86,6 +87,10 @@ export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
   /** `max_position_embeddings`: the most tokens a sequence may hold (the `Policy` contract's context length). */
   get contextLength(): number {
     return this.config.max_position_embeddings;
+  }
+  /** Sequences per forward pass of `logprobs` (the `scoreBatchSize` option, default 8). */
+  get scoreBatchSize(): number {
+    return this.options.scoreBatchSize ?? 8;
   }
   /** The backend in use and why it was chosen. */
   readonly backend: BackendSelection;
@@ -193,6 +198,32 @@ export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
       options: { ...this.options, modelId: `${this.modelId}#frozen` },
       trainable: false,
     });
+  }
+
+  /**
+   * How a worker thread builds a copy of this policy (`@arpo/optimizer`'s data-parallel gradients): this module's
+   * `createTfjsReplica` with the config, tokenizer, backend and options; the weights are copied separately.
+   */
+  replicaSpec(): { module: string; factory: 'createTfjsReplica'; options: TfjsReplicaOptions } {
+    this.checkAlive();
+    const t = this.tokenizer;
+    const tokenizer: ReplicaTokenizer = isSerializableTokenizer(t)
+      ? { kind: 'json', json: t.toTokenizerJson(), config: t.tokenizerConfig() }
+      : { kind: 'ids', vocabSize: t.vocabSize, eosTokenId: t.eosTokenId, padTokenId: t.padTokenId, ...(t.bosTokenId === undefined ? {} : { bosTokenId: t.bosTokenId }) };
+    const o = this.options;
+    const options: TfjsReplicaOptions = {
+      config: this.config,
+      tokenizer,
+      backend: this.backend.backend,
+      seed: o.seed ?? 0,
+      modelId: this.modelId,
+      eosTokenIds: [...this.eosTokenIds],
+    };
+    if (o.scoreTemperature !== undefined) options.scoreTemperature = o.scoreTemperature;
+    if (o.scoreBatchSize !== undefined) options.scoreBatchSize = o.scoreBatchSize;
+    if (o.kvCache !== undefined) options.kvCache = o.kvCache;
+    if (o.maxCachedSequences !== undefined) options.maxCachedSequences = o.maxCachedSequences;
+    return { module: import.meta.url, factory: 'createTfjsReplica', options };
   }
 
   /** Number of parameters. */
