@@ -12,7 +12,7 @@ export const DEMO_MODEL_RECIPE = {
   seed: 0,
   model: { preset: 'tiny', overrides: { num_hidden_layers: 6 } },
   data: { suites: ['knowledge'], multiHopShare: 0.4, sizes: { train: 12000, validation: 50, test: 240 } },
-  sft: { steps: 4800, batchSize: 16, demonstrations: 12000, checkpointEvery: 200 },
+  sft: { steps: 4800, batchSize: 16, microBatchSize: 16, demonstrations: 12000, checkpointEvery: 200 },
 } as const;
 
 /**
@@ -26,6 +26,7 @@ export const DEMO_MODEL_COLD_START = {
   sft: {
     steps: 100,
     batchSize: 16,
+    microBatchSize: 16,
     demonstrations: 1600,
     imperfectShare: 0.5,
     imperfectKinds: ['missing-call'],

@@ -67,8 +67,8 @@ for (const name of configs) for (const workers of workerCounts) {
   const config = STANDARD_CONFIGS[name];
   const policy = await TfjsPolicy.create(config, { tokenizer: tokenizer(config.vocab_size), seed: 1, backend: 'wasm', log: () => {} });
   const opt = new PolicyOptimizer(policy, { workers, optimizer: { miniBatchSize: PROMPTS, microBatchSize: micro } });
-  // Warm-up on two sequences of the same length: kernels and the policy's per-length tables.
-  await opt.update(batch(config.vocab_size, 1, 2, 7));
+  // Warm-up on sequences of the same length, a micro-batch per lane: kernels and the per-length tables of every replica.
+  await opt.update(batch(config.vocab_size, 1, Math.max(2, micro * workers), 7));
   const samples = batch(config.vocab_size, PROMPTS, PER_PROMPT, 42);
   const m = await opt.update(samples);
   const wasm = tf.backend().wasm;

@@ -46,7 +46,7 @@ export {
   type ReferencePolicy,
   type TfjsTrainablePolicy,
 } from './policy-optimizer.js';
-export { GradientWorkerPool, type GradientRequest, type GradientWorkerPoolOptions } from './gradient-worker-pool.js';
+export { ReplicaPool, type GradientRequest, type ReplicaPoolOptions } from './replica-pool.js';
 export { isReplicablePolicy, type PolicyReplicaSpec, type ReplicablePolicy } from './replicable-policy.js';
 export type { MicroGradient, MicroInput } from './gradient-accumulator.js';
 export type { LossSpec } from './loss-builders.js';

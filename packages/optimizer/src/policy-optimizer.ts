@@ -16,7 +16,7 @@ import {
 import { AdamW, type AdamWState } from './adamw.js';
 import { accumulateGradients, type AccumulateInput, type Accumulated, type MicroGradient, type MicroInput } from './gradient-accumulator.js';
 import { shardMicroBatches } from './gradient-shards.js';
-import { GradientWorkerPool } from './gradient-worker-pool.js';
+import { ReplicaPool } from './replica-pool.js';
 import { lossBuilder, type LossSpec } from './loss-builders.js';
 import { isReplicablePolicy, type ReplicablePolicy } from './replicable-policy.js';
 import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
@@ -132,7 +132,7 @@ export class PolicyOptimizer {
   private readonly rollback: boolean;
   private readonly workers: number;
   private readonly workerSetupModule: string | undefined;
-  private pool: Promise<GradientWorkerPool> | undefined;
+  private pool: Promise<ReplicaPool> | undefined;
   private scheduleStep = 0;
   /** Whether the last accumulation got entropies from the policy (the `entropy` metric). */
   private lastHadEntropy = false;
@@ -523,11 +523,11 @@ export class PolicyOptimizer {
     return [mine, ...(await remote)].flat();
   }
 
-  private startPool(): Promise<GradientWorkerPool> {
+  private startPool(): Promise<ReplicaPool> {
     if (!this.pool) {
-      const options: Parameters<typeof GradientWorkerPool.start>[0] = { policy: this.policy as ReplicablePolicy, threads: this.workers - 1 };
+      const options: Parameters<typeof ReplicaPool.start>[0] = { policy: this.policy as ReplicablePolicy, threads: this.workers - 1 };
       if (this.workerSetupModule) options.setupModule = this.workerSetupModule;
-      this.pool = GradientWorkerPool.start(options);
+      this.pool = ReplicaPool.start(options);
       this.pool.catch(() => undefined);
     }
     return this.pool;

@@ -25,6 +25,7 @@ Options
   --rollouts <M>       group size M                --suites a,b     knowledge, compute, mixed
   --resume             continue the run folder from its newest complete checkpoint
   --quick              a few steps on small data (smoke test)
+  --workers <n|auto>   gradient lanes of SFT / RL updates (default auto: the cores; same results for any n)
   --from-scratch       demo / compare: SFT a fresh model instead of starting from @arpo/demo-model
   -q, --quiet          no progress output          --json           JSON lines on stdout
   --plain              progress as plain lines (default when not a terminal)
@@ -41,7 +42,8 @@ const COMMON = `  -c, --config <file>  YAML or JSON config (see arpo config --sc
 
 const RUN = `  -o, --out <dir>      run folder (default runs/<command>)
   --resume             continue the run folder from its newest complete checkpoint (an error if it has none)
-  --quick              a few steps on small data (smoke test)`;
+  --quick              a few steps on small data (smoke test)
+  --workers <n|auto>   gradient lanes of SFT / RL updates (default auto: the cores; same results for any n)`;
 
 /** `arpo <command> --help`: what the command does and the options it reads. */
 const COMMAND_HELP: Record<string, string> = {

@@ -16,6 +16,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   seeds: { type: 'string' },
   rollouts: { type: 'string' },
+  workers: { type: 'string' },
   suites: { type: 'string' },
   resume: { type: 'boolean' },
   quick: { type: 'boolean' },
@@ -45,6 +46,7 @@ export interface CliArgs {
     seed?: string;
     seeds?: string;
     rollouts?: string;
+    workers?: string;
     suites?: string;
     resume?: boolean;
     quick?: boolean;
@@ -156,7 +158,7 @@ function intFlag(name: string, value: string | undefined): number | undefined {
 /** The named flags as config fields (they override the config file; `--set` overrides them). */
 export function flagFields(args: CliArgs): Record<string, unknown> {
   const v = args.values;
-  const out: Record<string, Record<string, unknown> | number> = {};
+  const out: Record<string, Record<string, unknown> | number | string> = {};
   const section = (name: string): Record<string, unknown> => (out[name] ??= {}) as Record<string, unknown>;
   const seed = intFlag('seed', v.seed);
   if (seed !== undefined) out['seed'] = seed;
@@ -166,6 +168,7 @@ export function flagFields(args: CliArgs): Record<string, unknown> {
   if (steps !== undefined) section('train')['steps'] = steps;
   const sftSteps = intFlag('sft-steps', v['sft-steps']);
   if (sftSteps !== undefined) section('sft')['steps'] = sftSteps;
+  if (v.workers !== undefined) out['workers'] = v.workers === 'auto' ? 'auto' : intFlag('workers', v.workers)!;
   const rollouts = intFlag('rollouts', v.rollouts);
   if (rollouts !== undefined) section('arpo')['rollout'] = { rollouts };
   if (v.suites !== undefined) section('data')['suites'] = v.suites.split(',').map((s) => s.trim()).filter(Boolean);

@@ -96,6 +96,7 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "demonstrations": "Demonstrations made from the first training questions (a pool cycled through in seeded order).",
     "imperfectShare": "Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix.",
     "imperfectKinds": "Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool).",
+    "microBatchSize": "Demonstrations per forward/backward pass; a batch of several micro-batches is spread over the gradient lanes (`workers`).",
     "checkpointEvery": "Write a resumable checkpoint every n SFT steps (0: only when stopped)."
   },
   "TrainSectionSchema": {
@@ -112,6 +113,7 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
   },
   "TrainerConfigSchema": {
     "seed": "Seed of every random choice (data, weights, sampling, branching).",
+    "workers": "Gradient lanes of SFT and RL updates: this thread plus worker threads holding replicas of the policy; micro-batches are spread over them and summed in a fixed order, so results are identical for any value. `auto`: the available cores (`os.availableParallelism()`) for a policy that can be replicated, else 1.",
     "arpo": "The algorithm's hyperparameters (`@arpo/core`'s ArpoConfig without its seed)."
   }
 };

@@ -92,7 +92,7 @@ describe('trainer config', () => {
 
   it('exports a JSON Schema with every section and the defaults', () => {
     const s = trainerConfigJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown; enum?: unknown[] }> }> };
-    expect(Object.keys(s.properties).sort()).toEqual(['arpo', 'data', 'eval', 'model', 'seed', 'sft', 'tools', 'train']);
+    expect(Object.keys(s.properties).sort()).toEqual(['arpo', 'data', 'eval', 'model', 'seed', 'sft', 'tools', 'train', 'workers']);
     expect(s.properties['train']!.properties!['algorithm']).toMatchObject({ default: 'arpo', enum: ['arpo', 'grpo'] });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });

@@ -95,7 +95,8 @@ export const SftSectionSchema = z.strictObject({
   schedule: z.enum(['constant', 'cosine']).default('cosine'),
   weightDecay: z.number().min(0).default(0.01),
   gradClip: z.number().min(0).default(1),
-  microBatchSize: positiveInt.default(16),
+  /** Demonstrations per forward/backward pass; a batch of several micro-batches is spread over the gradient lanes (`workers`). */
+  microBatchSize: positiveInt.default(8),
   /** Write a resumable checkpoint every n SFT steps (0: only when stopped). */
   checkpointEvery: z.number().int().min(0).default(100),
 });
@@ -135,6 +136,12 @@ export const EvalSectionSchema = z.strictObject({
 export const TrainerConfigSchema = z.strictObject({
   /** Seed of every random choice (data, weights, sampling, branching). */
   seed: z.number().int().min(0).default(0),
+  /**
+   * Gradient lanes of SFT and RL updates: this thread plus worker threads holding replicas of the policy; micro-batches
+   * are spread over them and summed in a fixed order, so results are identical for any value. `auto`: the available
+   * cores (`os.availableParallelism()`) for a policy that can be replicated, else 1.
+   */
+  workers: z.union([z.literal('auto'), positiveInt]).default('auto'),
   model: ModelSectionSchema.prefault({}),
   data: DataSectionSchema.prefault({}),
   tools: ToolsSectionSchema.prefault({}),

@@ -1,3 +1,4 @@
+import { gradientLanes, lanesLine } from '../setup/workers.js';
 import { ArpoError } from '@arpo/core';
 import { PolicyOptimizer } from '@arpo/optimizer';
 import type { ToolExecutor } from '@arpo/core';
@@ -51,7 +52,10 @@ export async function runSft(
   if (samples.length < all.length) reporter.warn(`SFT: ${all.length - samples.length} demonstrations longer than max_position_embeddings (${maxLen}) were dropped`);
   if (samples.length === 0) throw new ArpoError(`SFT: no demonstration fits in max_position_embeddings = ${maxLen}`);
 
+  const lanes = gradientLanes(config.workers, policy);
+  reporter.info(lanesLine('SFT', lanes));
   const optimizer = new PolicyOptimizer(policy, {
+    workers: lanes,
     optimizer: {
       learningRate: s.learningRate,
       schedule: s.schedule,

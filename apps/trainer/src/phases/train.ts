@@ -1,3 +1,4 @@
+import { gradientLanes, lanesLine } from '../setup/workers.js';
 import { ArpoConfigError, createRng, type ToolExecutor, ArpoError } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { arpoStep } from '@arpo/loop';
@@ -79,7 +80,10 @@ export async function runTrain(
     throw new ArpoError(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
   }
   const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy!() : undefined;
+  const lanes = gradientLanes(config.workers, policy);
+  reporter.info(lanesLine('RL updates', lanes));
   const optimizer = new PolicyOptimizer(policy, {
+    workers: lanes,
     loss: config.arpo.loss,
     optimizer: config.arpo.optimizer,
     totalSteps: Math.max(1, t.steps),

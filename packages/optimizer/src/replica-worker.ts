@@ -1,9 +1,9 @@
-// The body of a gradient worker thread (see GradientWorkerPool): a replica of the policy that differentiates
-// the micro-batches it is sent, one at a time, and posts each gradient back (its buffers transferred, not copied).
+// The body of a replica worker thread (see ReplicaPool): a replica of the policy that differentiates the
+// micro-batches it is sent (posting each gradient back, its buffers transferred, not copied), scores and generates.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { disposeMicroScalars, microGradient, microScalars } from './gradient-accumulator.js';
-import type { WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './gradient-worker-protocol.js';
+import type { WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './replica-protocol.js';
 import { lossBuilder } from './loss-builders.js';
 import { NonFiniteError } from './non-finite-error.js';
 import type { ReplicablePolicy } from './replicable-policy.js';
@@ -46,10 +46,24 @@ async function start(): Promise<void> {
       post({ type: 'tensors', id: req.id, count: tf.memory().numTensors });
       return;
     }
+    if (req.type === 'fork' || req.type === 'release') {
+      try {
+        if (req.type === 'fork') await policy.fork?.(req.parentId, req.childId);
+        else await policy.release?.(req.sequenceId);
+        post({ type: 'done', id: req.id });
+      } catch (error) {
+        post({ type: 'failure', id: req.id, error: failure(error) });
+      }
+      return;
+    }
     try {
       if (req.version !== version) {
         tf.tidy(() => init.layout.forEach((s, i) => variables[i]!.assign(tf.tensor(weights.slice(s.offset, s.offset + s.size), s.shape))));
         version = req.version;
+      }
+      if (req.type === 'generate') {
+        post({ type: 'generate', id: req.id, generations: await policy.generate(req.request) });
+        return;
       }
       if (req.type === 'logprobs') {
         const rows = await policy.logprobs(req.temperature === undefined ? { sequences: req.sequences } : { sequences: req.sequences, temperature: req.temperature });

@@ -2,22 +2,22 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { ArpoError, type ScoreRequest } from '@arpo/core';
+import { ArpoError, type GenerateRequest, type Generation, type Policy, type ScoreRequest } from '@arpo/core';
 import type { MicroGradient, MicroInput } from './gradient-accumulator.js';
-import type { VariableSlot, WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './gradient-worker-protocol.js';
+import type { VariableSlot, WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './replica-protocol.js';
 import type { LossSpec } from './loss-builders.js';
 import { NonFiniteError } from './non-finite-error.js';
 import type { ReplicablePolicy } from './replicable-policy.js';
 
-/** Options of {@link GradientWorkerPool.start}. */
-export interface GradientWorkerPoolOptions {
+/** Options of {@link ReplicaPool.start}. */
+export interface ReplicaPoolOptions {
   /** The policy whose replicas the workers hold (its current weights are copied before each request). */
   policy: ReplicablePolicy;
   /** Worker threads to start (each with its own tfjs instance and a replica of the weights). */
   threads: number;
   /** A module every worker imports first (e.g. one that registers custom components by name). */
   setupModule?: string;
-  /** The worker script; default the built `gradient-worker.js` next to this module. */
+  /** The worker script; default the built `replica-worker.js` next to this module. */
   workerScript?: string | URL;
 }
 
@@ -42,16 +42,16 @@ interface Lane {
 }
 
 function defaultWorkerScript(): URL {
-  const here = new URL('./gradient-worker.js', import.meta.url);
+  const here = new URL('./replica-worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
-  return new URL('../dist/gradient-worker.js', import.meta.url); // running from src (tests): the built script
+  return new URL('../dist/replica-worker.js', import.meta.url); // running from src (tests): the built script
 }
 
 function rebuild(index: number, error: WorkerFailure): Error {
   if (error.name === 'NonFiniteError' && error.quantity !== undefined) {
-    return new NonFiniteError(`${error.quantity} (gradient worker ${index})`, error.value ?? NaN, error.location ?? {});
+    return new NonFiniteError(`${error.quantity} (replica worker ${index})`, error.value ?? NaN, error.location ?? {});
   }
-  return new ArpoError(`gradient worker ${index}: ${error.name}: ${error.message}`);
+  return new ArpoError(`replica worker ${index}: ${error.name}: ${error.message}`);
 }
 
 /**
@@ -62,7 +62,7 @@ function rebuild(index: number, error: WorkerFailure): Error {
  * does not depend on which worker computed what or finished first. A worker that exits or throws fails the request (and every
  * later one) with an error naming it; workers never keep the process alive.
  */
-export class GradientWorkerPool {
+export class ReplicaPool {
   private readonly variables: tf.Variable[];
   private readonly layout: VariableSlot[];
   private readonly weights: Float32Array;
@@ -73,7 +73,7 @@ export class GradientWorkerPool {
 
   private constructor(
     private readonly lanes: Lane[],
-    policy: ReplicablePolicy,
+    private readonly policy: ReplicablePolicy,
     layout: VariableSlot[],
     weights: Float32Array,
   ) {
@@ -83,9 +83,9 @@ export class GradientWorkerPool {
   }
 
   /** Starts `threads` workers and waits until each has built its replica. */
-  static async start(options: GradientWorkerPoolOptions): Promise<GradientWorkerPool> {
+  static async start(options: ReplicaPoolOptions): Promise<ReplicaPool> {
     const { policy, threads } = options;
-    if (!Number.isInteger(threads) || threads < 1) throw new ArpoError(`GradientWorkerPool: threads = ${threads} (expected an integer >= 1)`);
+    if (!Number.isInteger(threads) || threads < 1) throw new ArpoError(`ReplicaPool: threads = ${threads} (expected an integer >= 1)`);
     const spec = policy.replicaSpec();
     let offset = 0;
     const layout: VariableSlot[] = policy.trainableVariables().map((v) => {
@@ -107,17 +107,17 @@ export class GradientWorkerPool {
         new Promise<void>((resolve, reject) => {
           const onInit = (reply: WorkerReply): void => {
             if (reply.type === 'ready') resolve();
-            else if (reply.type === 'init-error') reject(new ArpoError(`gradient worker ${index} could not build its policy replica: ${reply.error.message}`));
+            else if (reply.type === 'init-error') reject(new ArpoError(`replica worker ${index} could not build its policy replica: ${reply.error.message}`));
             else return;
             worker.off('message', onInit);
           };
           worker.on('message', onInit);
-          worker.once('error', (e) => reject(new ArpoError(`gradient worker ${index} failed to start: ${e.message}`)));
-          worker.once('exit', (code) => reject(new ArpoError(`gradient worker ${index} exited with code ${code} while starting`)));
+          worker.once('error', (e) => reject(new ArpoError(`replica worker ${index} failed to start: ${e.message}`)));
+          worker.once('exit', (code) => reject(new ArpoError(`replica worker ${index} exited with code ${code} while starting`)));
         }),
       );
     }
-    const pool = new GradientWorkerPool(lanes, policy, layout, new Float32Array(weightsBuffer));
+    const pool = new ReplicaPool(lanes, policy, layout, new Float32Array(weightsBuffer));
     try {
       await Promise.all(ready);
     } catch (error) {
@@ -144,12 +144,12 @@ export class GradientWorkerPool {
    */
   gradients(shards: readonly (readonly MicroInput[])[], request: GradientRequest): Promise<MicroGradient>[][] {
     this.checkAlive();
-    if (shards.length > this.lanes.length) throw new ArpoError(`GradientWorkerPool.gradients: ${shards.length} shards for ${this.lanes.length} workers`);
+    if (shards.length > this.lanes.length) throw new ArpoError(`ReplicaPool.gradients: ${shards.length} shards for ${this.lanes.length} workers`);
     this.syncWeights();
     return shards.map((micros, w) =>
       micros.map((micro) => {
         const p = this.ask(w, { type: 'gradient', id: this.nextId++, version: this.version, micro, ...request }).then((reply): MicroGradient => {
-          if (reply.type !== 'gradient') throw reply.type === 'failure' ? rebuild(w + 1, reply.error) : new ArpoError(`gradient worker ${w + 1}: unexpected reply ${reply.type}`);
+          if (reply.type !== 'gradient') throw reply.type === 'failure' ? rebuild(w + 1, reply.error) : new ArpoError(`replica worker ${w + 1}: unexpected reply ${reply.type}`);
           const { type: _type, id: _id, ...result } = reply;
           return result;
         });
@@ -165,18 +165,57 @@ export class GradientWorkerPool {
    */
   logprobs(shards: readonly ScoreRequest['sequences'][], temperature?: number): Promise<number[][][]> {
     this.checkAlive();
-    if (shards.length > this.lanes.length) throw new ArpoError(`GradientWorkerPool.logprobs: ${shards.length} shards for ${this.lanes.length} workers`);
+    if (shards.length > this.lanes.length) throw new ArpoError(`ReplicaPool.logprobs: ${shards.length} shards for ${this.lanes.length} workers`);
     this.syncWeights();
     const asked = shards.map((sequences, i) => {
       const req: WorkerRequest = { type: 'logprobs', id: this.nextId++, version: this.version, sequences: [...sequences] };
       if (temperature !== undefined) req.temperature = temperature;
       return this.ask(i, req).then((reply) => {
         if (reply.type === 'logprobs') return reply.rows;
-        throw reply.type === 'failure' ? rebuild(i + 1, reply.error) : new ArpoError(`gradient worker ${i + 1}: unexpected reply ${reply.type}`);
+        throw reply.type === 'failure' ? rebuild(i + 1, reply.error) : new ArpoError(`replica worker ${i + 1}: unexpected reply ${reply.type}`);
       });
     });
     asked.forEach((p) => p.catch(() => undefined));
     return Promise.all(asked);
+  }
+
+  /**
+   * A `Policy` that generates on worker `worker` (1-based) with the current weights of the pool's policy: the same
+   * tokens as the policy itself for the same request, with its own KV caches (`fork` / `release` go to that
+   * worker). For spreading independent work (e.g. evaluation questions) over the cores.
+   */
+  lanePolicy(worker: number): Policy {
+    if (!Number.isInteger(worker) || worker < 1 || worker > this.lanes.length) {
+      throw new ArpoError(`ReplicaPool.lanePolicy: worker = ${worker} (expected an integer in [1, ${this.lanes.length}])`);
+    }
+    const w = worker - 1;
+    const expect = <T extends WorkerReply['type']>(type: T) => (reply: WorkerReply): Extract<WorkerReply, { type: T }> => {
+      if (reply.type === type) return reply as Extract<WorkerReply, { type: T }>;
+      throw reply.type === 'failure' ? rebuild(worker, reply.error) : new ArpoError(`replica worker ${worker}: unexpected reply ${reply.type}`);
+    };
+    const base = this.policy;
+    const lane: Policy = {
+      specificationVersion: 'v1',
+      modelId: `${base.modelId}#worker${worker}`,
+      tokenizer: base.tokenizer,
+      generate: async (request: GenerateRequest): Promise<Generation[]> => {
+        this.checkAlive();
+        request.signal?.throwIfAborted();
+        this.syncWeights();
+        const { signal: _signal, ...plain } = request;
+        const reply = await this.ask(w, { type: 'generate', id: this.nextId++, version: this.version, request: plain });
+        return expect('generate')(reply).generations;
+      },
+      fork: async (parentId: string, childId: string): Promise<void> => {
+        this.checkAlive();
+        expect('done')(await this.ask(w, { type: 'fork', id: this.nextId++, parentId, childId }));
+      },
+      release: async (sequenceId: string): Promise<void> => {
+        this.checkAlive();
+        expect('done')(await this.ask(w, { type: 'release', id: this.nextId++, sequenceId }));
+      },
+    };
+    return base.contextLength === undefined ? lane : { ...lane, contextLength: base.contextLength };
   }
 
   /** Live tensors in each worker's tfjs engine (leak checks). */
@@ -194,7 +233,7 @@ export class GradientWorkerPool {
   }
 
   private checkAlive(): void {
-    if (this.disposed) throw new ArpoError('GradientWorkerPool: the pool was disposed');
+    if (this.disposed) throw new ArpoError('ReplicaPool: the pool was disposed');
     const dead = this.lanes.find((l) => l.dead);
     if (dead) throw dead.dead!;
   }
@@ -215,8 +254,8 @@ export class GradientWorkerPool {
       if (lane.pending.size === 0) lane.worker.unref();
       p.resolve(reply);
     });
-    lane.worker.on('error', (e) => fail(new ArpoError(`gradient worker ${index} (thread ${lane.threadId}) crashed: ${e.message}; the update was not applied`)));
-    lane.worker.on('exit', (code) => fail(new ArpoError(`gradient worker ${index} (thread ${lane.threadId}) exited with code ${code}; the update was not applied`)));
+    lane.worker.on('error', (e) => fail(new ArpoError(`replica worker ${index} (thread ${lane.threadId}) crashed: ${e.message}`)));
+    lane.worker.on('exit', (code) => fail(new ArpoError(`replica worker ${index} (thread ${lane.threadId}) exited with code ${code}`)));
   }
 
   private ask(laneIndex: number, request: WorkerRequest): Promise<WorkerReply> {
@@ -233,6 +272,10 @@ export class GradientWorkerPool {
   private syncWeights(): void {
     const now = this.variables.map((v) => v.dataId);
     if (now.length === this.fingerprint.length && now.every((id, i) => id === this.fingerprint[i])) return;
+    const busy = this.lanes.findIndex((l) => l.pending.size > 0);
+    if (busy >= 0 && this.version > 0) {
+      throw new ArpoError(`ReplicaPool: the policy's weights changed while replica worker ${busy + 1} still had requests open (update the weights between requests, not during them)`);
+    }
     for (let i = 0; i < this.variables.length; i++) this.weights.set(this.variables[i]!.dataSync<'float32'>(), this.layout[i]!.offset);
     this.fingerprint = now;
     this.version += 1;

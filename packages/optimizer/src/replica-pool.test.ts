@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TfjsPolicy } from '@arpo/policy-tfjs';
 import { PolicyOptimizer } from './policy-optimizer.js';
+import { ReplicaPool } from './replica-pool.js';
 import type { PolicySample, SftSample } from './policy-sample.js';
 import { snapshotWeights, tinyPolicy, useWasm } from './testing/fixtures.js';
 import { syntheticSamples, withSamplerLogprobs } from './testing/samples.js';
@@ -98,10 +99,10 @@ describe('data-parallel gradients (workers)', () => {
     await opt.sftStep(sft);
     const before = snapshotWeights(p);
     const tensors = tf.memory().numTensors;
-    await expect(opt.sftStep(sft)).rejects.toThrow(/gradient worker 1 \(thread \d+\) exited with code 9; the update was not applied/);
+    await expect(opt.sftStep(sft)).rejects.toThrow(/replica worker 1 \(thread \d+\) exited with code 9/);
     expect(maxRelDiff(snapshotWeights(p), before)).toBe(0);
     expect(tf.memory().numTensors).toBe(tensors);
-    await expect(opt.sftStep(sft)).rejects.toThrow(/gradient worker 1 .*exited with code 9/); // stays failed, never silently single-threaded
+    await expect(opt.sftStep(sft)).rejects.toThrow(/replica worker 1 .*exited with code 9/); // stays failed, never silently single-threaded
     opt.dispose();
     p.dispose();
   });
@@ -130,5 +131,42 @@ describe('data-parallel gradients (workers)', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('microBatches 2');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('lane policies (generation on a replica worker)', () => {
+  it('generate on a worker gives the tokens, log-probs and entropies of the policy itself, and follows weight updates', async () => {
+    const p = await freshPolicy();
+    const pool = await ReplicaPool.start({ policy: p, threads: 1 });
+    const lane = pool.lanePolicy(1);
+    const request = (seed: number) => ({
+      prefixes: [[1, 3, 4], [1, 5]],
+      sequenceIds: ['a', 'b'],
+      maxNewTokens: 6,
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      topLogprobs: 3,
+      returnEntropy: true,
+      seed,
+    });
+    expect(await lane.generate(request(5))).toEqual(await p.generate(request(5)));
+    const greedy = { ...request(0), sampling: { temperature: 0, topP: 1, topK: 0 } };
+    expect(await lane.generate(greedy)).toEqual(await p.generate(greedy));
+    // fork / release reach the worker's cache; a continuation after a fork equals the policy's own.
+    await lane.fork!('a', 'a2');
+    p.fork('a', 'a2');
+    const more = { ...request(9), prefixes: [[1, 3, 4, 7]], sequenceIds: ['a2'] };
+    expect(await lane.generate(more)).toEqual(await p.generate(more));
+    await lane.release!('a2');
+    // An update of the policy's weights reaches the worker before its next call.
+    const opt = new PolicyOptimizer(p, { optimizer: { learningRate: 0.05, microBatchSize: 4 } });
+    await opt.sftStep(samples.slice(0, 4).map((s) => ({ promptTokens: s.promptTokens, responseTokens: s.responseTokens, lossMask: s.lossMask })));
+    const after = await p.generate(request(5));
+    expect(await lane.generate(request(5))).toEqual(after);
+    expect(lane.modelId).toBe(`${p.modelId}#worker1`);
+    expect(() => pool.lanePolicy(2)).toThrow(/worker = 2 \(expected an integer in \[1, 1\]\)/);
+    opt.dispose();
+    await pool.dispose();
+    await expect(lane.generate(request(5))).rejects.toThrow(/the pool was disposed/);
+    p.dispose();
   });
 });

@@ -1,3 +1,4 @@
+import type { GenerateRequest, Generation } from '@arpo/core';
 import type { MicroGradient, MicroInput } from './gradient-accumulator.js';
 import type { LossSpec } from './loss-builders.js';
 import type { NonFiniteLocation } from './non-finite-error.js';
@@ -34,6 +35,9 @@ export type WorkerRequest =
       score: { temperature?: number };
     }
   | { type: 'logprobs'; id: number; version: number; sequences: { promptTokens: readonly number[]; responseTokens: readonly number[] }[]; temperature?: number }
+  | { type: 'generate'; id: number; version: number; request: Omit<GenerateRequest, 'signal'> }
+  | { type: 'fork'; id: number; parentId: string; childId: string }
+  | { type: 'release'; id: number; sequenceId: string }
   | { type: 'tensors'; id: number };
 
 /** A failure inside a worker, rebuilt as the same error class on the main thread where it is one of ours. */
@@ -51,5 +55,7 @@ export type WorkerReply =
   | { type: 'init-error'; error: WorkerFailure }
   | ({ type: 'gradient'; id: number } & MicroGradient)
   | { type: 'logprobs'; id: number; rows: number[][] }
+  | { type: 'generate'; id: number; generations: Generation[] }
+  | { type: 'done'; id: number }
   | { type: 'tensors'; id: number; count: number }
   | { type: 'failure'; id: number; error: WorkerFailure };
