@@ -135,6 +135,26 @@ describe('data-parallel gradients (workers)', () => {
 });
 
 describe('lane policies (generation on a replica worker)', () => {
+  it('dispose() right after a fire-and-forget release still runs the code after it (the process does not exit early)', () => {
+    const script = `
+      import { ReplicaPool } from '@arpo/optimizer';
+      import { TfjsPolicy, selectBackend } from '@arpo/policy-tfjs';
+      await selectBackend('wasm', { log: () => {} });
+      const tokenizer = { specificationVersion: 'v1', vocabSize: 16, padTokenId: 0, eosTokenId: 2, encode: () => [], decode: () => '' };
+      const p = await TfjsPolicy.create({ model_type: 'llama', vocab_size: 16, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1, max_position_embeddings: 32 }, { tokenizer, backend: 'current' });
+      const pool = await ReplicaPool.start({ policy: p, threads: 1 });
+      const lane = pool.lanePolicy(1);
+      await lane.generate({ prefixes: [[1, 3]], sequenceIds: ['s'], maxNewTokens: 2, sampling: { temperature: 0, topP: 1, topK: 0 } });
+      lane.release('s');
+      await pool.dispose();
+      console.log('after dispose');
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: __dirname, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('after dispose');
+    expect(r.status).toBe(0);
+  });
+
   it('generate on a worker gives the tokens, log-probs and entropies of the policy itself, and follows weight updates', async () => {
     const p = await freshPolicy();
     const pool = await ReplicaPool.start({ policy: p, threads: 1 });

@@ -32,6 +32,8 @@ export interface GradientRequest {
 interface Pending {
   resolve: (reply: WorkerReply) => void;
   reject: (error: Error) => void;
+  /** The request reads the shared weights (gradient, logprobs, generate). */
+  readsWeights: boolean;
 }
 
 interface Lane {
@@ -193,6 +195,15 @@ export class ReplicaPool {
       if (reply.type === type) return reply as Extract<WorkerReply, { type: T }>;
       throw reply.type === 'failure' ? rebuild(worker, reply.error) : new ArpoError(`replica worker ${worker}: unexpected reply ${reply.type}`);
     };
+    let deferred: Error | undefined;
+    const defer = (reply: Promise<WorkerReply>): void => {
+      reply.then(expect('done')).catch((error: unknown) => {
+        deferred ??= error instanceof Error ? error : new ArpoError(String(error));
+      });
+    };
+    const throwDeferred = (): void => {
+      if (deferred) throw deferred;
+    };
     const base = this.policy;
     const lane: Policy = {
       specificationVersion: 'v1',
@@ -201,18 +212,23 @@ export class ReplicaPool {
       generate: async (request: GenerateRequest): Promise<Generation[]> => {
         this.checkAlive();
         request.signal?.throwIfAborted();
+        throwDeferred();
         this.syncWeights();
         const { signal: _signal, ...plain } = request;
         const reply = await this.ask(w, { type: 'generate', id: this.nextId++, version: this.version, request: plain });
         return expect('generate')(reply).generations;
       },
-      fork: async (parentId: string, childId: string): Promise<void> => {
+      // fork / release are posted without waiting for the reply (the worker runs requests in order, so the next
+      // generate sees them); a failure is thrown by the next call of this lane.
+      fork: (parentId: string, childId: string): void => {
         this.checkAlive();
-        expect('done')(await this.ask(w, { type: 'fork', id: this.nextId++, parentId, childId }));
+        throwDeferred();
+        defer(this.ask(w, { type: 'fork', id: this.nextId++, parentId, childId }));
       },
-      release: async (sequenceId: string): Promise<void> => {
+      release: (sequenceId: string): void => {
         this.checkAlive();
-        expect('done')(await this.ask(w, { type: 'release', id: this.nextId++, sequenceId }));
+        throwDeferred();
+        defer(this.ask(w, { type: 'release', id: this.nextId++, sequenceId }));
       },
     };
     return base.contextLength === undefined ? lane : { ...lane, contextLength: base.contextLength };
@@ -229,7 +245,13 @@ export class ReplicaPool {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
+    // ref() first: an unref'd worker's pending exit would not keep the process alive until it is awaited.
+    await Promise.all(
+      this.lanes.map((lane) => {
+        lane.worker.ref();
+        return lane.worker.terminate();
+      }),
+    );
   }
 
   private checkAlive(): void {
@@ -251,7 +273,7 @@ export class ReplicaPool {
       const p = lane.pending.get(reply.id);
       if (!p) return;
       lane.pending.delete(reply.id);
-      if (lane.pending.size === 0) lane.worker.unref();
+      if (lane.pending.size === 0 && !this.disposed) lane.worker.unref(); // disposing: keep the process alive until the exit
       p.resolve(reply);
     });
     lane.worker.on('error', (e) => fail(new ArpoError(`replica worker ${index} (thread ${lane.threadId}) crashed: ${e.message}`)));
@@ -263,7 +285,7 @@ export class ReplicaPool {
     if (lane.dead) return Promise.reject(lane.dead);
     return new Promise<WorkerReply>((resolve, reject) => {
       if (lane.pending.size === 0) lane.worker.ref();
-      lane.pending.set(request.id, { resolve, reject });
+      lane.pending.set(request.id, { resolve, reject, readsWeights: 'version' in request });
       lane.worker.postMessage(request);
     });
   }
@@ -272,7 +294,7 @@ export class ReplicaPool {
   private syncWeights(): void {
     const now = this.variables.map((v) => v.dataId);
     if (now.length === this.fingerprint.length && now.every((id, i) => id === this.fingerprint[i])) return;
-    const busy = this.lanes.findIndex((l) => l.pending.size > 0);
+    const busy = this.lanes.findIndex((l) => [...l.pending.values()].some((p) => p.readsWeights));
     if (busy >= 0 && this.version > 0) {
       throw new ArpoError(`ReplicaPool: the policy's weights changed while replica worker ${busy + 1} still had requests open (update the weights between requests, not during them)`);
     }

@@ -178,6 +178,24 @@ describe('evaluate', () => {
     expect(capped.rows[0]!).toMatchObject({ finishReason: 'length', tokens: 20, response: E1[0]!.slice(0, 20), formatValid: false });
   });
 
+  it('spreads the examples over lane policies in contiguous parts (greedy only), with the same rows', async () => {
+    const whole = await evaluate(new ScriptedPolicy(scripts), tools, examples, { format: 'compact' });
+    const main = new ScriptedPolicy(scripts);
+    const second = new ScriptedPolicy(scripts);
+    const third = new ScriptedPolicy(scripts);
+    const split = await evaluate(main, tools, examples, { format: 'compact', lanes: [second, third] });
+    expect(split.rows).toEqual(whole.rows);
+    expect(split.summary).toEqual(whole.summary);
+    // 5 examples over 3 policies: [0, 1) on the main one, [1, 3) and [3, 5) on the lanes.
+    const seen = (p: ScriptedPolicy) => [...new Set(p.requests.flatMap((r) => r.sequenceIds!.map((id) => Number(/^eval-(\d+)-/.exec(id)![1]))))].sort();
+    expect([seen(main), seen(second), seen(third)]).toEqual([[0], [1, 2], [3, 4]]);
+    // With samples the draws would depend on the split: everything stays on the main policy.
+    const sampledMain = new ScriptedPolicy(scripts);
+    const idle = new ScriptedPolicy(scripts);
+    await evaluate(sampledMain, tools, examples, { format: 'compact', samples: 1, lanes: [idle] });
+    expect(idle.requests).toHaveLength(0);
+  });
+
   it('applies the reference call limits, refuses repeated searches and cuts a written <result>', async () => {
     const q = (id: string, question: string) => ex(id, question, ['x'], 'qa');
     const call = (query: string) => `<think> a </think>\n<search> ${query} </search>`;

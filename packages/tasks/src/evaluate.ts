@@ -63,6 +63,12 @@ export interface EvaluateOptions extends z.input<typeof EvaluateConfigSchema> {
   renderPrompt?: (example: TaskExample) => string;
   onProgress?: (progress: EvaluationProgress) => void;
   signal?: AbortSignal;
+  /**
+   * More policies with the same weights (e.g. `ReplicaPool.lanePolicy(i)` of `@arpo/optimizer`, one per core): the
+   * examples are split into contiguous parts, one per policy (the main policy first), evaluated concurrently. Only
+   * used with `samples: 0`: greedy decoding does not depend on how the questions are split, sampling would.
+   */
+  lanes?: readonly Policy[];
 }
 
 /** Scores of one response. */
@@ -170,7 +176,7 @@ export async function evaluate(
   examples: readonly TaskExample[],
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
-  const { format, renderPrompt, onProgress, signal, ...numeric } = options;
+  const { format, renderPrompt, onProgress, signal, lanes = [], ...numeric } = options;
   const config = parseConfig(EvaluateConfigSchema, numeric, 'evaluate options');
   const dedupe = new Set(config.dedupeTools);
   const ks = config.k ?? (config.samples > 0 ? [...new Set([1, config.samples])] : []);
@@ -205,120 +211,129 @@ export async function evaluate(
     });
     return [make(-1), ...Array.from({ length: config.samples }, (_, s) => make(s))];
   });
-  const queue = jobs.flat();
   const remaining = jobs.map((list) => list.length);
   const rows: Array<EvaluationRow | undefined> = new Array(examples.length);
   let completed = 0;
-  const active: Job[] = [];
 
-  const finishJob = async (job: Job) => {
-    await policy.release?.(job.seqId);
-    remaining[job.example]! -= 1;
-    if (remaining[job.example] !== 0) return;
-    const example = examples[job.example]!;
-    const row = buildRow(example, jobs[job.example]!, ks, config);
-    rows[job.example] = row;
-    completed += 1;
-    onProgress?.({ completed, total: examples.length, row });
+  /** The reference loop over the examples [from, to) on one policy. */
+  const runPart = async (policy: Policy, from: number, to: number): Promise<void> => {
+    const queue = jobs.slice(from, to).flat();
+    const active: Job[] = [];
+    const finishJob = async (job: Job) => {
+      await policy.release?.(job.seqId);
+      remaining[job.example]! -= 1;
+      if (remaining[job.example] !== 0) return;
+      const example = examples[job.example]!;
+      const row = buildRow(example, jobs[job.example]!, ks, config);
+      rows[job.example] = row;
+      completed += 1;
+      onProgress?.({ completed, total: examples.length, row });
+    };
+
+    while (queue.length > 0 || active.length > 0) {
+      signal?.throwIfAborted();
+      while (active.length < config.batchSize && queue.length > 0) active.push(queue.shift()!);
+      for (let i = active.length - 1; i >= 0; i--) {
+        const job = active[i]!;
+        if (fits(job)) continue;
+        job.finish = 'length';
+        active.splice(i, 1);
+        await finishJob(job);
+      }
+      if (active.length === 0) continue;
+      const greedy = active.filter((j) => j.sample < 0);
+      const sampled = active.filter((j) => j.sample >= 0);
+      const generations = new Map<Job, Generation>();
+      for (const [group, temperature] of [
+        [greedy, 0],
+        [sampled, config.temperature],
+      ] as const) {
+        if (group.length === 0) continue;
+        const gens = await policy.generate({
+          prefixes: group.map((j) => j.ids),
+          sequenceIds: group.map((j) => j.seqId),
+          maxNewTokens: group.map((j) => Math.max(1, Math.min(config.maxNewTokens, config.maxResponseTokens - j.generated, contextLength - j.ids.length))),
+          stop: closers,
+          sampling: temperature === 0 ? { temperature: 0, topP: 1, topK: 0 } : { temperature, topP: config.topP, topK: config.topK },
+          seed: rng.nextUint32(),
+          ...(signal ? { signal } : {}),
+        });
+        group.forEach((j, i) => {
+          const g = gens[i];
+          if (!g) throw new ArpoError(`policy.generate returned ${gens.length} generations for ${group.length} prefixes`);
+          generations.set(j, g);
+        });
+      }
+
+      const pending: Array<{ job: Job; tool: string; input: string }> = [];
+      const immediate: Array<{ job: Job; text: string }> = [];
+      for (const job of active) {
+        const gen = generations.get(job)!;
+        const text = tokenizer.decode(gen.tokens, { skipSpecialTokens: true });
+        job.response += text;
+        job.sinceResult += text;
+        job.ids.push(...gen.tokens);
+        job.generated += gen.tokens.length;
+        // cut the segment (since the last result) before a <result> the model wrote / after its first closing tag
+        const cut = cutPoint(job.sinceResult, closers);
+        const wasCut = cut < job.sinceResult.length;
+        if (wasCut) {
+          job.sinceResult = job.sinceResult.slice(0, cut);
+          const tokens = tokenizer.encode(job.sinceResult);
+          job.ids.length = job.segment.ids;
+          job.ids.push(...tokens);
+          job.generated = job.segment.generated + tokens.length;
+          job.response = job.response.slice(0, job.segment.response) + job.sinceResult;
+        }
+        if (job.sinceResult.includes('</answer>')) {
+          job.finish = 'answer';
+          continue;
+        }
+        const call = parseToolCall(job.sinceResult, toolNames, 'evaluation');
+        if (call) {
+          job.calls[call.tool] = (job.calls[call.tool] ?? 0) + 1;
+          const limit = config.maxToolCalls[call.tool] ?? Number.POSITIVE_INFINITY;
+          if (job.calls[call.tool]! > limit) immediate.push({ job, text: callLimitText(call.tool) });
+          else if (dedupe.has(call.tool) && job.queries.has(`${call.tool}\u0000${call.input}`)) immediate.push({ job, text: REPEATED_SEARCH_TEXT });
+          else {
+            if (dedupe.has(call.tool)) job.queries.add(`${call.tool}\u0000${call.input}`);
+            pending.push({ job, tool: call.tool, input: call.input });
+          }
+          continue;
+        }
+        if (job.generated >= config.maxResponseTokens || !fits(job)) job.finish = 'length';
+        else if (!wasCut && gen.finishReason === 'length') continue; // the segment goes on in the next round
+        else job.finish = !wasCut && gen.finishReason === 'eos' ? 'eos' : 'no-call';
+      }
+
+      const records = await tools.executeAll(
+        pending.map((p) => ({ tool: p.tool, input: p.input, trajectoryId: p.job.seqId })),
+        signal ? { signal } : {},
+      );
+      const results = [...immediate, ...pending.map((p, i) => ({ job: p.job, text: records[i]?.output ?? '' }))];
+      for (const { job, text } of results) {
+        const block = formatToolResult(text, config.resultFormat as ResultFormat);
+        job.response += block;
+        job.sinceResult = '';
+        job.ids.push(...tokenizer.encode(block));
+        job.segment = { ids: job.ids.length, generated: job.generated, response: job.response.length };
+        if (job.generated >= config.maxResponseTokens) job.finish = 'length';
+      }
+
+      for (let i = active.length - 1; i >= 0; i--) {
+        const job = active[i]!;
+        if (job.finish === undefined) continue;
+        active.splice(i, 1);
+        await finishJob(job);
+      }
+    }
   };
 
-  while (queue.length > 0 || active.length > 0) {
-    signal?.throwIfAborted();
-    while (active.length < config.batchSize && queue.length > 0) active.push(queue.shift()!);
-    for (let i = active.length - 1; i >= 0; i--) {
-      const job = active[i]!;
-      if (fits(job)) continue;
-      job.finish = 'length';
-      active.splice(i, 1);
-      await finishJob(job);
-    }
-    if (active.length === 0) continue;
-    const greedy = active.filter((j) => j.sample < 0);
-    const sampled = active.filter((j) => j.sample >= 0);
-    const generations = new Map<Job, Generation>();
-    for (const [group, temperature] of [
-      [greedy, 0],
-      [sampled, config.temperature],
-    ] as const) {
-      if (group.length === 0) continue;
-      const gens = await policy.generate({
-        prefixes: group.map((j) => j.ids),
-        sequenceIds: group.map((j) => j.seqId),
-        maxNewTokens: group.map((j) => Math.max(1, Math.min(config.maxNewTokens, config.maxResponseTokens - j.generated, contextLength - j.ids.length))),
-        stop: closers,
-        sampling: temperature === 0 ? { temperature: 0, topP: 1, topK: 0 } : { temperature, topP: config.topP, topK: config.topK },
-        seed: rng.nextUint32(),
-        ...(signal ? { signal } : {}),
-      });
-      group.forEach((j, i) => {
-        const g = gens[i];
-        if (!g) throw new ArpoError(`policy.generate returned ${gens.length} generations for ${group.length} prefixes`);
-        generations.set(j, g);
-      });
-    }
-
-    const pending: Array<{ job: Job; tool: string; input: string }> = [];
-    const immediate: Array<{ job: Job; text: string }> = [];
-    for (const job of active) {
-      const gen = generations.get(job)!;
-      const text = tokenizer.decode(gen.tokens, { skipSpecialTokens: true });
-      job.response += text;
-      job.sinceResult += text;
-      job.ids.push(...gen.tokens);
-      job.generated += gen.tokens.length;
-      // cut the segment (since the last result) before a <result> the model wrote / after its first closing tag
-      const cut = cutPoint(job.sinceResult, closers);
-      const wasCut = cut < job.sinceResult.length;
-      if (wasCut) {
-        job.sinceResult = job.sinceResult.slice(0, cut);
-        const tokens = tokenizer.encode(job.sinceResult);
-        job.ids.length = job.segment.ids;
-        job.ids.push(...tokens);
-        job.generated = job.segment.generated + tokens.length;
-        job.response = job.response.slice(0, job.segment.response) + job.sinceResult;
-      }
-      if (job.sinceResult.includes('</answer>')) {
-        job.finish = 'answer';
-        continue;
-      }
-      const call = parseToolCall(job.sinceResult, toolNames, 'evaluation');
-      if (call) {
-        job.calls[call.tool] = (job.calls[call.tool] ?? 0) + 1;
-        const limit = config.maxToolCalls[call.tool] ?? Number.POSITIVE_INFINITY;
-        if (job.calls[call.tool]! > limit) immediate.push({ job, text: callLimitText(call.tool) });
-        else if (dedupe.has(call.tool) && job.queries.has(`${call.tool}\u0000${call.input}`)) immediate.push({ job, text: REPEATED_SEARCH_TEXT });
-        else {
-          if (dedupe.has(call.tool)) job.queries.add(`${call.tool}\u0000${call.input}`);
-          pending.push({ job, tool: call.tool, input: call.input });
-        }
-        continue;
-      }
-      if (job.generated >= config.maxResponseTokens || !fits(job)) job.finish = 'length';
-      else if (!wasCut && gen.finishReason === 'length') continue; // the segment goes on in the next round
-      else job.finish = !wasCut && gen.finishReason === 'eos' ? 'eos' : 'no-call';
-    }
-
-    const records = await tools.executeAll(
-      pending.map((p) => ({ tool: p.tool, input: p.input, trajectoryId: p.job.seqId })),
-      signal ? { signal } : {},
-    );
-    const results = [...immediate, ...pending.map((p, i) => ({ job: p.job, text: records[i]?.output ?? '' }))];
-    for (const { job, text } of results) {
-      const block = formatToolResult(text, config.resultFormat as ResultFormat);
-      job.response += block;
-      job.sinceResult = '';
-      job.ids.push(...tokenizer.encode(block));
-      job.segment = { ids: job.ids.length, generated: job.generated, response: job.response.length };
-      if (job.generated >= config.maxResponseTokens) job.finish = 'length';
-    }
-
-    for (let i = active.length - 1; i >= 0; i--) {
-      const job = active[i]!;
-      if (job.finish === undefined) continue;
-      active.splice(i, 1);
-      await finishJob(job);
-    }
-  }
+  const policies = config.samples === 0 ? [policy, ...lanes] : [policy];
+  const parts = Math.max(1, Math.min(policies.length, examples.length));
+  await Promise.all(
+    Array.from({ length: parts }, (_, k) => runPart(policies[k]!, Math.floor((k * examples.length) / parts), Math.floor(((k + 1) * examples.length) / parts))),
+  );
   const done = rows.filter((r): r is EvaluationRow => r !== undefined);
   return { rows: done, summary: summarize(done, ks) };
 }

@@ -1,7 +1,9 @@
 import type { Policy, ToolExecutor } from '@arpo/core';
+import { isReplicablePolicy, ReplicaPool, type TfjsTrainablePolicy } from '@arpo/optimizer';
 import { createDisabledToolExecutor, evaluate, type TaskExample } from '@arpo/tasks';
 import type { EvalRow, EvalStage } from '../run-files.js';
 import type { RunContext } from '../run/run-context.js';
+import { gradientLanes } from '../setup/workers.js';
 import { wilsonInterval } from './wilson-interval.js';
 
 /**
@@ -21,52 +23,64 @@ export async function runEvaluation(
   const rows: EvalRow[] = [];
   const modes: Array<{ tools: 'on' | 'off'; executor: ToolExecutor; n: number }> = [{ tools: 'on', executor: tools, n: e.examples }];
   if (e.toolsOff) modes.push({ tools: 'off', executor: createDisabledToolExecutor(tools.toolNames), n: e.toolsOffExamples });
-  for (const [suite, examples] of Object.entries(heldOut)) {
-    for (const mode of modes) {
-      const subset = examples.slice(0, mode.n);
-      if (subset.length === 0) continue;
-      const started = performance.now();
-      const bar = reporter.phase(`eval`, subset.length, 'q');
-      let correct = 0;
-      const byId = new Map(subset.map((x) => [x.id, x]));
-      const file = `${stage}-step${step}-${suite}-tools-${mode.tools}`;
-      const result = await evaluate(policy, mode.executor, subset, {
-        format: config.data.format,
-        maxNewTokens: e.maxNewTokens,
-        maxResponseTokens: config.arpo.rollout.maxResponseTokens,
-        batchSize: e.batchSize,
-        seed: config.seed,
-        onProgress: (p) => {
-          if (p.row.correct) correct += 1;
-          run.appendEvalQuestion(file, { type: byId.get(p.row.id)?.meta?.type ?? null, ...p.row });
-          bar.tick(1, `${suite} tools ${mode.tools}  acc ${(correct / p.completed).toFixed(2)}`);
-        },
-      });
-      const s = result.summary;
-      const correctCount = result.rows.filter((r) => r.correct).length;
-      const row: EvalRow = {
-        type: 'eval',
-        stage,
-        step,
-        split: config.eval.split,
-        suite,
-        tools: mode.tools,
-        examples: s.examples,
-        accuracy: s.passAt1,
-        interval95: wilsonInterval(correctCount, s.examples),
-        byType: accuracyByType(subset, result.rows),
-        finishReasons: countBy(result.rows.map((r) => r.finishReason)),
-        f1: s.f1,
-        formatErrorRate: s.formatErrorRate,
-        toolCallsPerExample: Object.fromEntries(Object.entries(s.toolCallsPerQuestion).filter(([k]) => k !== 'total')),
-        tokensPerExample: s.tokensPerAnswer,
-        elapsedMs: performance.now() - started,
-      };
-      bar.finish(`${suite} tools ${mode.tools}: accuracy ${(100 * row.accuracy).toFixed(1)}% (${s.examples} questions)`);
-      run.appendMetrics(row);
-      reporter.record('eval', row);
-      rows.push(row);
+  // Questions are spread over the cores, one replica worker each (greedy decoding gives the same answers). This thread
+  // only coordinates: a generate call here would hold the event loop and leave the workers waiting for their replies.
+  const trainable = policy as unknown as TfjsTrainablePolicy;
+  const replicable = typeof trainable.trainableVariables === 'function' && isReplicablePolicy(trainable);
+  const lanes = replicable ? gradientLanes(config.workers, trainable) : 1;
+  const pool = lanes > 1 && isReplicablePolicy(trainable) ? await ReplicaPool.start({ policy: trainable, threads: lanes }) : undefined;
+  const [evalPolicy = policy, ...lanePolicies] = pool ? Array.from({ length: pool.threads }, (_, i) => pool.lanePolicy(i + 1)) : [];
+  try {
+    for (const [suite, examples] of Object.entries(heldOut)) {
+      for (const mode of modes) {
+        const subset = examples.slice(0, mode.n);
+        if (subset.length === 0) continue;
+        const started = performance.now();
+        const bar = reporter.phase(`eval`, subset.length, 'q');
+        let correct = 0;
+        const byId = new Map(subset.map((x) => [x.id, x]));
+        const file = `${stage}-step${step}-${suite}-tools-${mode.tools}`;
+        const result = await evaluate(evalPolicy, mode.executor, subset, {
+          format: config.data.format,
+          maxNewTokens: e.maxNewTokens,
+          maxResponseTokens: config.arpo.rollout.maxResponseTokens,
+          batchSize: e.batchSize,
+          seed: config.seed,
+          lanes: lanePolicies,
+          onProgress: (p) => {
+            if (p.row.correct) correct += 1;
+            run.appendEvalQuestion(file, { type: byId.get(p.row.id)?.meta?.type ?? null, ...p.row });
+            bar.tick(1, `${suite} tools ${mode.tools}  acc ${(correct / p.completed).toFixed(2)}`);
+          },
+        });
+        const s = result.summary;
+        const correctCount = result.rows.filter((r) => r.correct).length;
+        const row: EvalRow = {
+          type: 'eval',
+          stage,
+          step,
+          split: config.eval.split,
+          suite,
+          tools: mode.tools,
+          examples: s.examples,
+          accuracy: s.passAt1,
+          interval95: wilsonInterval(correctCount, s.examples),
+          byType: accuracyByType(subset, result.rows),
+          finishReasons: countBy(result.rows.map((r) => r.finishReason)),
+          f1: s.f1,
+          formatErrorRate: s.formatErrorRate,
+          toolCallsPerExample: Object.fromEntries(Object.entries(s.toolCallsPerQuestion).filter(([k]) => k !== 'total')),
+          tokensPerExample: s.tokensPerAnswer,
+          elapsedMs: performance.now() - started,
+        };
+        bar.finish(`${suite} tools ${mode.tools}: accuracy ${(100 * row.accuracy).toFixed(1)}% (${s.examples} questions)`);
+        run.appendMetrics(row);
+        reporter.record('eval', row);
+        rows.push(row);
+      }
     }
+  } finally {
+    await pool?.dispose();
   }
   return rows;
 }
