@@ -2,6 +2,7 @@ import { computeAdvantages, type GroupAdvantages } from '@arpo/advantage';
 import {
   ArpoConfigError,
   type AdvantageConfigInput,
+  type Policy,
   type RewardFunction,
   type RewardOutput,
   type Rng,
@@ -29,6 +30,11 @@ export interface LoopPrompt {
 export interface ArpoStepInput {
   /** The policy that rolls out and is trained (any tfjs `TrainablePolicy`, e.g. `@arpo/policy-tfjs`' `TfjsPolicy`). */
   policy: TfjsTrainablePolicy;
+  /**
+   * What generates the rollouts, when not `policy` itself: the same model spread over cores, e.g. `@arpo/optimizer`'s
+   * `createParallelPolicy(policy, pool)` (the same tokens as `policy`).
+   */
+  rolloutPolicy?: Policy;
   /** The update: holds AdamW's state and the loss config across steps. */
   optimizer: PolicyOptimizer;
   /** A `ToolExecutor`, or plain `Tool`s (run with the rollout config's concurrency, retries and timeout). */
@@ -75,7 +81,7 @@ export async function arpoStep(input: ArpoStepInput): Promise<ArpoStepResult> {
   const started = performance.now();
 
   // 1. Rollout: exactly M trajectories per prompt.
-  const engine = new RolloutEngine({ policy, tools, config: input.rollout ?? {}, rng, tracker });
+  const engine = new RolloutEngine({ policy: input.rolloutPolicy ?? policy, tools, config: input.rollout ?? {}, rng, tracker });
   const { groups, metrics: rollout } = await engine.run(
     prompts.map(({ promptId, promptTokens }) => ({ promptId, promptTokens })),
     signal ? { signal } : {},

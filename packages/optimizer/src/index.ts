@@ -47,7 +47,8 @@ export {
   type TfjsTrainablePolicy,
 } from './policy-optimizer.js';
 export { ReplicaPool, type GradientRequest, type ReplicaPoolOptions } from './replica-pool.js';
-export { isReplicablePolicy, type PolicyReplicaSpec, type ReplicablePolicy } from './replicable-policy.js';
+export { isReplicablePolicy, isRowSplitPolicy, type PolicyReplicaSpec, type ReplicablePolicy, type RowSplitPolicy } from './replicable-policy.js';
+export { createParallelPolicy } from './parallel-policy.js';
 export type { MicroGradient, MicroInput } from './gradient-accumulator.js';
 export type { LossSpec } from './loss-builders.js';
 export type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics, UpdateTimings } from './update-metrics.js';

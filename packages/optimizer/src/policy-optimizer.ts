@@ -87,6 +87,11 @@ export interface PolicyOptimizerOptions {
   workers?: number;
   /** A module each gradient worker imports first (e.g. to register custom components by name). */
   workerSetupModule?: string;
+  /**
+   * A started pool of replicas of this policy to use instead of starting one (`workers` is then its threads + 1),
+   * e.g. shared with the rollouts' `createParallelPolicy`. The caller disposes it.
+   */
+  pool?: ReplicaPool;
 }
 
 /** What {@link PolicyOptimizer.gradients} returns; the caller disposes `grads`. */
@@ -133,6 +138,7 @@ export class PolicyOptimizer {
   private readonly workers: number;
   private readonly workerSetupModule: string | undefined;
   private pool: Promise<ReplicaPool> | undefined;
+  private ownsPool = true;
   private scheduleStep = 0;
   /** Whether the last accumulation got entropies from the policy (the `entropy` metric). */
   private lastHadEntropy = false;
@@ -167,7 +173,14 @@ export class PolicyOptimizer {
     this.entropyMetric = options.entropyMetric ?? true;
     this.scoreTemperature = options.scoreTemperature;
     this.rollback = options.rollbackOnError ?? true;
-    this.workers = options.workers ?? 1;
+    if (options.pool && options.workers !== undefined && options.workers !== options.pool.threads + 1) {
+      throw new ArpoConfigError('policy optimizer options', [{ field: 'workers', value: options.workers, expected: `${options.pool.threads + 1} (the pool's threads + 1) or unset` }]);
+    }
+    this.workers = options.pool ? options.pool.threads + 1 : (options.workers ?? 1);
+    if (options.pool) {
+      this.pool = Promise.resolve(options.pool);
+      this.ownsPool = false;
+    }
     if (!Number.isInteger(this.workers) || this.workers < 1) {
       throw new ArpoConfigError('policy optimizer options', [{ field: 'workers', value: options.workers, expected: 'an integer >= 1' }]);
     }
@@ -370,7 +383,7 @@ export class PolicyOptimizer {
     this.adam.dispose();
     const pool = this.pool;
     this.pool = undefined;
-    void pool?.then((p) => p.dispose(), () => undefined);
+    if (this.ownsPool) void pool?.then((p) => p.dispose(), () => undefined);
   }
 
   // ---------------------------------------------------------------------------------------------------

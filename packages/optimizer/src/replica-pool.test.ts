@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import type { Generation } from '@arpo/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TfjsPolicy } from '@arpo/policy-tfjs';
 import { PolicyOptimizer } from './policy-optimizer.js';
 import { ReplicaPool } from './replica-pool.js';
+import { createParallelPolicy } from './parallel-policy.js';
 import type { PolicySample, SftSample } from './policy-sample.js';
 import { snapshotWeights, tinyPolicy, useWasm } from './testing/fixtures.js';
 import { syntheticSamples, withSamplerLogprobs } from './testing/samples.js';
@@ -187,6 +189,45 @@ describe('lane policies (generation on a replica worker)', () => {
     opt.dispose();
     await pool.dispose();
     await expect(lane.generate(request(5))).rejects.toThrow(/the pool was disposed/);
+    p.dispose();
+  });
+
+  it.each([1, 2])('a parallel policy over this thread and %i worker(s) generates the tokens the policy does, round after round, with forks', async (threads) => {
+    const p = await freshPolicy();
+    const pool = await ReplicaPool.start({ policy: p, threads });
+    const parallel = createParallelPolicy(p, pool);
+    const round = (ids: string[], prefixes: number[][], seed: number) => ({
+      prefixes,
+      sequenceIds: ids,
+      maxNewTokens: prefixes.map((_, i) => 3 + i),
+      sampling: { temperature: 1, topP: 1, topK: 0 },
+      topLogprobs: 2,
+      returnEntropy: true,
+      seed,
+    });
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const prefixes = ids.map((_, i) => [1, 3 + i, 5]);
+    // The same tokens; log-probs / entropies equal to float32 rounding (the batch's padding differs per lane).
+    const same = (a: Generation[], b: Generation[]): void => {
+      expect(a.map((g) => g.tokens)).toEqual(b.map((g) => g.tokens));
+      expect(a.map((g) => g.finishReason)).toEqual(b.map((g) => g.finishReason));
+      a.forEach((g, i) => {
+        g.logprobs.forEach((x, t) => expect(x).toBeCloseTo(b[i]!.logprobs[t]!, 5));
+        g.entropies!.forEach((x, t) => expect(x).toBeCloseTo(b[i]!.entropies![t]!, 5));
+        expect(g.topLogprobs!.map((top) => top.map((c) => c.token))).toEqual(b[i]!.topLogprobs!.map((top) => top.map((c) => c.token)));
+      });
+    };
+    const first = await parallel.generate(round(ids, prefixes, 11));
+    same(first, await p.generate(round(ids.map((x) => `ref-${x}`), prefixes, 11)));
+    // Continue a, fork c into c2 (on c's lane), continue both: still the policy's own tokens.
+    await parallel.fork!('c', 'c2');
+    p.fork('ref-c', 'ref-c2');
+    const next = [[...prefixes[0]!, ...first[0]!.tokens, 7], [...prefixes[2]!, ...first[2]!.tokens], [...prefixes[2]!, ...first[2]!.tokens]];
+    const second = await parallel.generate(round(['a', 'c', 'c2'], next, 12));
+    same(second, await p.generate(round(['ref-a', 'ref-c', 'ref-c2'], next, 12)));
+    for (const id of [...ids, 'c2']) await parallel.release!(id);
+    expect(parallel.modelId).toBe(p.modelId);
+    await pool.dispose();
     p.dispose();
   });
 });

@@ -209,14 +209,9 @@ export class ReplicaPool {
       specificationVersion: 'v1',
       modelId: `${base.modelId}#worker${worker}`,
       tokenizer: base.tokenizer,
-      generate: async (request: GenerateRequest): Promise<Generation[]> => {
-        this.checkAlive();
-        request.signal?.throwIfAborted();
+      generate: (request: GenerateRequest, options: { rowIndices?: readonly number[] } = {}): Promise<Generation[]> => {
         throwDeferred();
-        this.syncWeights();
-        const { signal: _signal, ...plain } = request;
-        const reply = await this.ask(w, { type: 'generate', id: this.nextId++, version: this.version, request: plain });
-        return expect('generate')(reply).generations;
+        return this.generateOn(worker, request, options.rowIndices);
       },
       // fork / release are posted without waiting for the reply (the worker runs requests in order, so the next
       // generate sees them); a failure is thrown by the next call of this lane.
@@ -232,6 +227,22 @@ export class ReplicaPool {
       },
     };
     return base.contextLength === undefined ? lane : { ...lane, contextLength: base.contextLength };
+  }
+
+  /**
+   * `generate` on worker `worker` (1-based) with the current weights; `rowIndices` as in `TfjsPolicy.generate` (the
+   * rows' indices in a larger request). The request is posted before this returns.
+   */
+  async generateOn(worker: number, request: GenerateRequest, rowIndices?: readonly number[]): Promise<Generation[]> {
+    this.checkAlive();
+    request.signal?.throwIfAborted();
+    this.syncWeights();
+    const { signal: _signal, ...plain } = request;
+    const message: WorkerRequest = { type: 'generate', id: this.nextId++, version: this.version, request: plain };
+    if (rowIndices) message.rowIndices = [...rowIndices];
+    const reply = await this.ask(worker - 1, message);
+    if (reply.type === 'generate') return reply.generations;
+    throw reply.type === 'failure' ? rebuild(worker, reply.error) : new ArpoError(`replica worker ${worker}: unexpected reply ${reply.type}`);
   }
 
   /** Live tensors in each worker's tfjs engine (leak checks). */

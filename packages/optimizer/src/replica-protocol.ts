@@ -35,7 +35,7 @@ export type WorkerRequest =
       score: { temperature?: number };
     }
   | { type: 'logprobs'; id: number; version: number; sequences: { promptTokens: readonly number[]; responseTokens: readonly number[] }[]; temperature?: number }
-  | { type: 'generate'; id: number; version: number; request: Omit<GenerateRequest, 'signal'> }
+  | { type: 'generate'; id: number; version: number; request: Omit<GenerateRequest, 'signal'>; rowIndices?: number[] }
   | { type: 'fork'; id: number; parentId: string; childId: string }
   | { type: 'release'; id: number; sequenceId: string }
   | { type: 'tensors'; id: number };

@@ -6,7 +6,7 @@ import { disposeMicroScalars, microGradient, microScalars } from './gradient-acc
 import type { WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './replica-protocol.js';
 import { lossBuilder } from './loss-builders.js';
 import { NonFiniteError } from './non-finite-error.js';
-import type { ReplicablePolicy } from './replicable-policy.js';
+import type { ReplicablePolicy, RowSplitPolicy } from './replicable-policy.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
@@ -62,7 +62,8 @@ async function start(): Promise<void> {
         version = req.version;
       }
       if (req.type === 'generate') {
-        post({ type: 'generate', id: req.id, generations: await policy.generate(req.request) });
+        const generations = req.rowIndices ? await (policy as unknown as RowSplitPolicy).generate(req.request, { rowIndices: req.rowIndices }) : await policy.generate(req.request);
+        post({ type: 'generate', id: req.id, generations });
         return;
       }
       if (req.type === 'logprobs') {

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainablePolicy } from '@arpo/core';
+import type { GenerateRequest, Generation, Policy, TrainablePolicy } from '@arpo/core';
 
 /**
  * How a worker thread builds a copy of a policy: it imports `module` (an absolute `file:` URL or a package
@@ -29,4 +29,18 @@ export interface ReplicablePolicy extends TrainablePolicy<tf.Tensor, tf.Variable
 /** True when `policy` can be replicated into gradient workers. */
 export function isReplicablePolicy(policy: TrainablePolicy<tf.Tensor, tf.Variable>): policy is ReplicablePolicy {
   return typeof (policy as Partial<ReplicablePolicy>).replicaSpec === 'function';
+}
+
+/**
+ * A policy whose rows sample from per-row RNG streams keyed by the row's index, and that takes each row's index in
+ * a larger request (`TfjsPolicy` does): a request split over several copies then samples exactly as the whole.
+ */
+export interface RowSplitPolicy extends Policy {
+  readonly samplesByRowIndex: true;
+  generate(request: GenerateRequest, options?: { rowIndices?: readonly number[] }): Promise<Generation[]>;
+}
+
+/** True when `policy` can generate parts of a request with their original row indices. */
+export function isRowSplitPolicy(policy: Policy): policy is RowSplitPolicy {
+  return (policy as Partial<RowSplitPolicy>).samplesByRowIndex === true;
 }

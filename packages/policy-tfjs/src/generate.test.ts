@@ -70,6 +70,16 @@ describe('generate: cached vs uncached, seeds, batching', () => {
     expect(alone[0]!.tokens).toEqual(batch[0]!.tokens);
   });
 
+  it('a part of a request with its rowIndices samples exactly as the whole request (tokens, log-probs, entropies)', async () => {
+    const req: GenerateRequest = { prefixes, maxNewTokens: [12, 16, 9], sampling, seed: 21, returnEntropy: true, topLogprobs: 2 };
+    const whole = await cached.generate(req);
+    const part = await cached.generate({ ...req, prefixes: [prefixes[2]!, prefixes[0]!], maxNewTokens: [9, 12] }, { rowIndices: [2, 0] });
+    expect(part).toEqual([whole[2], whole[0]]);
+    const shifted = await cached.generate({ ...req, prefixes: [prefixes[2]!], maxNewTokens: 9 }); // row index 0: another stream
+    expect(shifted[0]!.tokens).not.toEqual(whole[2]!.tokens);
+    await expect(cached.generate(req, { rowIndices: [0] })).rejects.toThrow('rowIndices has 1 entries (expected 3, one per prefix)');
+  });
+
   it('generated log-probs and entropies equal scoreTokens of the same sequences (T = 1)', async () => {
     const gens = await cached.generate({ prefixes, maxNewTokens: 6, sampling, seed: 5, returnEntropy: true });
     const sequences = prefixes.map((p, i) => ({ promptTokens: p, responseTokens: gens[i]!.tokens }));

@@ -25,6 +25,11 @@ export interface GenerateContext {
   store?: KvCacheStore;
   /** Decode with a KV cache (default) or recompute the whole prefix every step (reference / benchmark). */
   useCache: boolean;
+  /**
+   * The row index each prefix had in the request it was split from (its RNG stream is `row:<index>`): a part of a
+   * request, generated elsewhere with the same seed, then gives the same tokens as the whole request.
+   */
+  rowIndices?: readonly number[];
 }
 
 /** Statistics of one call, for tests and benchmarks. */
@@ -69,7 +74,9 @@ interface BatchCache {
 export function generateBatch(ctx: GenerateContext, request: GenerateRequest, rng: Rng, stats?: GenerateStats): Generation[] {
   const { decoder } = ctx;
   const { vocab, maxPositions } = decoder.dims;
-  const rows = validate(request, vocab, maxPositions).map((r) => ({ ...r, rng: rng.split(`row:${r.index}`) }));
+  const valid = validate(request, vocab, maxPositions);
+  const streams = rowStreams(rng, ctx.rowIndices ?? valid.map((r) => r.index), valid.length);
+  const rows = valid.map((r) => ({ ...r, rng: streams[r.index]! }));
   const sampling = request.sampling;
   const temperature = sampling.temperature > 0 ? sampling.temperature : 1;
   const topLogprobs = request.topLogprobs ?? 0;
@@ -143,6 +150,28 @@ export function generateBatch(ctx: GenerateContext, request: GenerateRequest, rn
     if (r.stopString !== undefined) g.stopString = r.stopString;
     return g;
   });
+}
+
+/**
+ * One RNG stream per row: the parent is split in row order (`row:0`, `row:1`, …), and a row whose index in the
+ * original request is j gets the j-th split, so a part of a request (with `rowIndices`) samples as the whole.
+ */
+function rowStreams(rng: Rng, indices: readonly number[], count: number): Rng[] {
+  if (indices.length !== count) throw new ArpoError(`generate: rowIndices has ${indices.length} entries (expected ${count}, one per prefix)`);
+  const wanted = new Map<number, number>();
+  indices.forEach((j, r) => {
+    if (!Number.isInteger(j) || j < 0) throw new ArpoError(`generate: rowIndices[${r}] = ${j} (expected an integer >= 0)`);
+    if (wanted.has(j)) throw new ArpoError(`generate: rowIndices[${r}] = ${j} repeats rowIndices[${wanted.get(j)}] (expected distinct indices)`);
+    wanted.set(j, r);
+  });
+  const out = new Array<Rng>(count);
+  const last = Math.max(-1, ...indices);
+  for (let j = 0; j <= last; j++) {
+    const stream = rng.split(`row:${j}`);
+    const r = wanted.get(j);
+    if (r !== undefined) out[r] = stream;
+  }
+  return out;
 }
 
 function validate(request: GenerateRequest, vocab: number, maxPositions: number): Omit<Row, 'rng'>[] {

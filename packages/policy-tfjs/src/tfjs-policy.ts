@@ -77,6 +77,8 @@ const idList = (v: unknown): number[] => (typeof v === 'number' ? [v] : Array.is
  */
 export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
   readonly specificationVersion = 'v1' as const;
+  /** Rows sample from per-row RNG streams keyed by their row index (see `generate`'s `rowIndices`). */
+  readonly samplesByRowIndex = true as const;
   readonly modelId: string;
   readonly tokenizer: Tokenizer;
   /** The parsed HF config. */
@@ -238,7 +240,11 @@ export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
     return this.weights.byName;
   }
 
-  generate(request: GenerateRequest): Promise<Generation[]> {
+  /**
+   * `Policy.generate`. `options.rowIndices`: the index each prefix had in a larger request this one was split from,
+   * so that with the same seed each row samples exactly as it would have there (rows draw from per-row streams).
+   */
+  generate(request: GenerateRequest, options: { rowIndices?: readonly number[] } = {}): Promise<Generation[]> {
     return this.exclusive(() => {
       this.checkAlive();
       if (this.currentFingerprint().some((id, i) => id !== this.fingerprint[i])) {
@@ -248,7 +254,14 @@ export class TfjsPolicy implements TrainablePolicy<tf.Tensor2D, tf.Variable> {
       const stats: GenerateStats = { prefillTokens: 0, reusedTokens: 0, steps: 0 };
       const rng = createRng(request.seed ?? this.rng.nextUint32());
       const useCache = this.options.kvCache ?? true;
-      const ctx = { decoder: this.decoder, tokenizer: this.tokenizer, eosTokenIds: this.eosTokenIds, useCache, ...(useCache ? { store: this.store } : {}) };
+      const ctx = {
+        decoder: this.decoder,
+        tokenizer: this.tokenizer,
+        eosTokenIds: this.eosTokenIds,
+        useCache,
+        ...(useCache ? { store: this.store } : {}),
+        ...(options.rowIndices ? { rowIndices: options.rowIndices } : {}),
+      };
       const out = generateBatch(ctx, request, rng, stats);
       this.lastGenerateStats = stats;
       return out;

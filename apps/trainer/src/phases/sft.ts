@@ -53,7 +53,7 @@ export async function runSft(
   if (samples.length === 0) throw new ArpoError(`SFT: no demonstration fits in max_position_embeddings = ${maxLen}`);
 
   const lanes = gradientLanes(config.workers, policy);
-  reporter.info(lanesLine('SFT', lanes));
+  reporter.info(lanesLine('SFT updates', lanes));
   const optimizer = new PolicyOptimizer(policy, {
     workers: lanes,
     optimizer: {

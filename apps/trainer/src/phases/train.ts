@@ -2,7 +2,7 @@ import { gradientLanes, lanesLine } from '../setup/workers.js';
 import { ArpoConfigError, createRng, type ToolExecutor, ArpoError } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { arpoStep } from '@arpo/loop';
-import { PolicyOptimizer } from '@arpo/optimizer';
+import { createParallelPolicy, isReplicablePolicy, isRowSplitPolicy, PolicyOptimizer, ReplicaPool } from '@arpo/optimizer';
 import { createHierarchicalReward } from '@arpo/reward';
 import { renderPrompt, type TaskExample } from '@arpo/tasks';
 import type { RewardFunction } from '@arpo/core';
@@ -80,10 +80,14 @@ export async function runTrain(
     throw new ArpoError(`loss.klCoef = ${config.arpo.loss.klCoef} needs a reference policy, but ${policy.modelId} has no frozenCopy()`);
   }
   const reference = config.arpo.loss.klCoef > 0 ? policy.frozenCopy!() : undefined;
+  // Every core: one pool of policy replicas for the rollouts (rows spread over the lanes, the same tokens) and
+  // the updates (micro-batches spread, the same weights).
   const lanes = gradientLanes(config.workers, policy);
-  reporter.info(lanesLine('RL updates', lanes));
+  reporter.info(lanesLine('RL rollouts and updates', lanes));
+  const pool = lanes > 1 && isReplicablePolicy(policy) ? await ReplicaPool.start({ policy, threads: lanes - 1 }) : undefined;
+  const rolloutPolicy = pool && isRowSplitPolicy(policy) ? createParallelPolicy(policy, pool) : undefined;
   const optimizer = new PolicyOptimizer(policy, {
-    workers: lanes,
+    ...(pool ? { pool } : { workers: 1 }),
     loss: config.arpo.loss,
     optimizer: config.arpo.optimizer,
     totalSteps: Math.max(1, t.steps),
@@ -139,6 +143,7 @@ export async function runTrain(
       // The ARPO step itself (@arpo/loop): rollout → reward → advantages → update.
       const { groups, rewards, advantages, rollout: rolloutMetrics, update, timings } = await arpoStep({
         policy,
+        ...(rolloutPolicy ? { rolloutPolicy } : {}),
         optimizer,
         tools,
         reward,
@@ -182,6 +187,7 @@ export async function runTrain(
     return { steps: step, completed, toolCalls, tokens, wallMs: performance.now() - started, modelDir: completed ? modelDir : null };
   } finally {
     optimizer.dispose();
+    await pool?.dispose();
     reference?.dispose?.();
   }
 }
