@@ -127,7 +127,7 @@ describe('data-parallel gradients (workers)', () => {
       const opt = new PolicyOptimizer(p, { workers: 2, optimizer: { microBatchSize: 1 } });
       const s = { promptTokens: [1, 3], responseTokens: [4, 5, 2], lossMask: [1, 1, 1] };
       const m = await opt.sftStep([s, s]);
-      console.log('microBatches', m.microBatches);
+      console.log(\`microBatches \${m.microBatches}\`);
     `;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: __dirname, encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
