@@ -80,6 +80,30 @@ try {
       fail(`@arpo/demo-model: loading the checkpoint from the installed tarball failed:\n${error.stderr ?? error.message}`);
     }
   }
+  // Replica workers start from the installed tarballs (worker script and policy module found in node_modules), from
+  // ESM and from CommonJS: an SFT step on two lanes equals the one-lane step.
+  {
+    const body = `const s = { promptTokens: [1, 5, 6], responseTokens: [7, 8, 9, 10], lossMask: [1, 1, 1, 1] };
+      const losses = [];
+      for (const workers of [1, 2]) {
+        const p = await TfjsPolicy.load(demoModelPath(), { log: () => {} });
+        const o = new PolicyOptimizer(p, { workers, optimizer: { microBatchSize: 1 } });
+        losses.push((await o.sftStep([s, s])).loss);
+        o.dispose();
+        p.dispose();
+      }
+      if (losses[0] !== losses[1]) throw new Error('losses differ: ' + losses.join(' vs '));
+      console.log(losses[1]);`;
+    const esm = `const { demoModelPath } = await import('@arpo/demo-model'); const { TfjsPolicy } = await import('@arpo/policy-tfjs'); const { PolicyOptimizer } = await import('@arpo/optimizer');\n${body}`;
+    const cjs = `const { demoModelPath } = require('@arpo/demo-model'); const { TfjsPolicy } = require('@arpo/policy-tfjs'); const { PolicyOptimizer } = require('@arpo/optimizer');\n(async () => { ${body} })().catch((e) => { console.error(e); process.exit(1); });`;
+    try {
+      const a = execFileSync('node', ['--input-type=module', '-e', esm], { cwd: consumer, encoding: 'utf8' }).trim().split('\n').pop();
+      const b = execFileSync('node', ['-e', cjs], { cwd: consumer, encoding: 'utf8' }).trim().split('\n').pop();
+      console.log(`check-publish: replica workers run from the tarballs, ESM and CommonJS (SFT loss ${a} / ${b} with 1 and 2 lanes)`);
+    } catch (error) {
+      fail(`@arpo/optimizer: replica workers from the installed tarballs failed:\n${error.stderr ?? error.message}`);
+    }
+  }
   typescriptConsumer(files);
   runExamples();
 } finally {
