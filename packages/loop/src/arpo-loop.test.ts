@@ -92,4 +92,23 @@ describe('ArpoLoop: rollout → reward → advantages → update on a real tfjs 
       'Invalid ArpoLoop options: algorithm = "ppo" (expected \'arpo\' or \'grpo\')',
     );
   });
+
+  it('with workers: 2 (rollout rows and update micro-batches on a replica worker) the steps and weights are those of one thread', async () => {
+    const runs = [];
+    for (const workers of [1, 2]) {
+      const p = await TfjsPolicy.create(TINY, { tokenizer, seed: 1, backend: 'current' });
+      const loop = new ArpoLoop({ policy: p, tools: [], reward: exact, config: { ...CONFIG, optimizer: { ...CONFIG.optimizer, microBatchSize: 4 } }, totalSteps: 3, workers });
+      const steps = [];
+      for (let s = 0; s < 3; s++) {
+        const r = await loop.run(PROMPTS);
+        steps.push({ tokens: r.groups.map((g) => g.trajectories.map((t) => t.responseTokens)), rewards: r.groups.map((g) => g.rewards), loss: r.update.loss, microBatches: r.update.microBatches });
+      }
+      runs.push({ steps, weights: p.trainableVariables().map((v) => Array.from(v.dataSync())) });
+      loop.dispose();
+      p.dispose();
+    }
+    expect(runs[1]!.steps).toEqual(runs[0]!.steps);
+    expect(runs[1]!.weights).toEqual(runs[0]!.weights);
+    expect(runs[0]!.steps[0]!.microBatches).toBe(4); // 16 sequences in micro-batches of 4: two per lane
+  }, 120_000);
 });

@@ -4,12 +4,20 @@ import {
   parseArpoConfig,
   type ArpoConfig,
   type ArpoConfigInput,
+  type Policy,
   type RewardFunction,
   type Tool,
   type ToolExecutor,
 } from '@arpo/core';
 import { EntropyTracker, type EntropyTrackerState } from '@arpo/entropy';
-import { PolicyOptimizer, type PolicyOptimizerState, type ReferencePolicy, type TfjsTrainablePolicy } from '@arpo/optimizer';
+import {
+  createParallelPolicy,
+  PolicyOptimizer,
+  type PolicyOptimizerState,
+  type ReferencePolicy,
+  type RowSplitPolicy,
+  type TfjsTrainablePolicy,
+} from '@arpo/optimizer';
 import { arpoStep, type ArpoStepResult, type LoopPrompt } from './arpo-step.js';
 
 /** Options of {@link ArpoLoop}. */
@@ -26,6 +34,12 @@ export interface ArpoLoopOptions {
   totalSteps?: number;
   /** The KL reference when `loss.klCoef` > 0. */
   referencePolicy?: ReferencePolicy;
+  /**
+   * Cores to use: this thread plus `workers − 1` replica workers (`@arpo/optimizer`'s `ReplicaPool`) for the update's
+   * micro-batches and the rollouts' rows. Results are the same as with 1 (the default). Needs a replicable policy
+   * (`TfjsPolicy`); `dispose()` stops the workers.
+   */
+  workers?: number;
 }
 
 /** What {@link ArpoLoop.exportState} returns: JSON-serialisable, enough to continue exactly. */
@@ -47,6 +61,7 @@ export class ArpoLoop {
   readonly algorithm: 'arpo' | 'grpo';
   private tracker: EntropyTracker;
   private stepCount = 0;
+  private parallel: Policy | undefined;
 
   constructor(private readonly options: ArpoLoopOptions) {
     this.config = parseArpoConfig(options.config ?? {});
@@ -62,6 +77,7 @@ export class ArpoLoop {
       // The reference scores old, reference and current log-probs at the rollout temperature T.
       ...(T > 0 ? { scoreTemperature: T } : {}),
       ...(options.referencePolicy ? { referencePolicy: options.referencePolicy } : {}),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
     });
     this.tracker = new EntropyTracker({ baselineReset: this.config.rollout.baselineReset });
   }
@@ -80,6 +96,7 @@ export class ArpoLoop {
         : { ...this.config.rollout, mode: 'trajectory' as const, initialRollouts: this.config.rollout.rollouts };
     const result = await arpoStep({
       policy: this.options.policy,
+      ...(await this.rolloutPolicy()),
       optimizer: this.optimizer,
       tools: this.options.tools,
       reward: this.options.reward,
@@ -105,7 +122,15 @@ export class ArpoLoop {
     this.stepCount = state.step;
   }
 
-  /** Frees the optimizer's state tensors. */
+  /** `{ rolloutPolicy }` spreading the rollouts over the optimizer's workers, when it has some. */
+  private async rolloutPolicy(): Promise<{ rolloutPolicy?: Policy }> {
+    const pool = this.optimizer.replicaPool();
+    if (!pool) return {};
+    this.parallel ??= createParallelPolicy(this.options.policy as unknown as RowSplitPolicy, await pool);
+    return { rolloutPolicy: this.parallel };
+  }
+
+  /** Frees the optimizer's state tensors and stops its workers. */
   dispose(): void {
     this.optimizer.dispose();
   }

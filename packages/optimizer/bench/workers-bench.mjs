@@ -3,10 +3,10 @@
 // lane policies), on the standard configs of @arpo/policy-tfjs, wasm backend:
 // - training: one SFT step (masked NLL, forward + backward, AdamW) over 16 sequences × 256 tokens, micro-batches
 //   of --micro (default 4) sequences spread over the lanes; median of --steps steps after a warm-up step;
-// - KV-cache sampling: batches of 16 prompts of 16 tokens, 128 new tokens each (T = 1, entropies on), one batch per
-//   lane: throughput when there is work for every lane (rollout groups, evaluation questions); with W > 1 lanes the
-//   batches run on W replica workers (this thread only coordinates). `sample_kv_split_tokens_per_s`: one batch of 16
-//   split over the lanes instead (a decode step costs nearly the same for 8 rows as for 16, so this gains little).
+// - KV-cache sampling: 16 prompts of 16 tokens per lane, 128 new tokens each (T = 1, entropies on), in one generate
+//   call spread over this thread and W − 1 replica workers by `createParallelPolicy` (how the trainer's rollouts
+//   run; the tokens are those of one thread). `sample_kv_split_tokens_per_s`: one batch of 16 split over the lanes
+//   instead (a decode step costs nearly the same for 8 rows as for 16, so this gains little).
 // Then the PyTorch peer (../../policy-tfjs/bench/torch_peer.py, same shapes) on as many threads, when
 // /usr/bin/python3 imports torch, and the ratios. Writes bench/results/workers.json.
 // usage: npm run bench:workers -w @arpo/optimizer [-- --configs tiny --workers 1,2 --steps 5 --micro 4]
@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRng } from '@arpo/core';
 import { BuiltinTokenizer, STANDARD_CONFIGS, TfjsPolicy } from '@arpo/policy-tfjs';
-import { PolicyOptimizer, ReplicaPool } from '../dist/index.js';
+import { PolicyOptimizer, ReplicaPool, createParallelPolicy } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const arg = (name, def) => {
@@ -70,12 +70,11 @@ async function sampleTokensPerS(config, workers, split) {
     seed: 3,
     returnEntropy: true,
   });
-  const pool = workers > 1 ? await ReplicaPool.start({ policy, threads: workers }) : undefined;
-  const lanes = pool ? Array.from({ length: workers }, (_, i) => pool.lanePolicy(i + 1)) : [policy];
-  const parts = lanes.map((_, k) => prefixes.slice(Math.floor((k * total) / lanes.length), Math.floor(((k + 1) * total) / lanes.length)));
+  const pool = workers > 1 ? await ReplicaPool.start({ policy, threads: workers - 1 }) : undefined;
+  const sampler = pool ? createParallelPolicy(policy, pool) : policy;
   const run = async (tag, maxNew) => {
-    await Promise.all(lanes.map((lane, k) => lane.generate(request(parts[k], `${tag}${k}`, maxNew))));
-    for (const [k, lane] of lanes.entries()) parts[k].forEach((_, i) => lane.release?.(`${tag}${k}-${i}`));
+    await sampler.generate(request(prefixes, tag, maxNew));
+    for (let i = 0; i < total; i++) await sampler.release?.(`${tag}-${i}`);
   };
   await run('warm', 4);
   const times = [];

@@ -197,6 +197,15 @@ export class PolicyOptimizer {
     return this.workers;
   }
 
+  /**
+   * The pool of replica workers this optimizer computes with (started on first use; undefined with one lane), e.g.
+   * to spread the rollouts over the same workers with `createParallelPolicy`.
+   */
+  replicaPool(): Promise<ReplicaPool> | undefined {
+    this.checkAlive();
+    return this.workers > 1 ? this.startPool() : undefined;
+  }
+
   /** Training steps done (update / sftStep calls that succeeded): the schedule's position. */
   get step(): number {
     return this.scheduleStep;
