@@ -10,18 +10,14 @@
 // Writes bench/results/latest.json.
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, load, loadAverages } from './bench-cli.mjs';
 import { createRng } from '@arpo/core';
 import { STANDARD_CONFIGS, TfjsPolicy } from '@arpo/policy-tfjs';
 import { PolicyOptimizer } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const configs = arg('configs', 'tiny,small').split(',');
 const PROMPTS = 16;
 const PER_PROMPT = 8;
@@ -31,7 +27,6 @@ const TOOL = [96, 128]; // response positions of a "tool result" (loss mask 0)
 const micro = Number(arg('micro', '16'));
 const workerCounts = arg('workers', '1').split(',').map(Number);
 const log = (...a) => console.log(...a);
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 /** A bare tokenizer covering the model's vocabulary (the benchmark never decodes). */
 const tokenizer = (vocabSize) => ({
@@ -91,7 +86,7 @@ for (const name of configs) for (const workers of workerCounts) {
     optimizer_ms: Math.round(t.optimizerMs),
     grad_norm: +m.gradNorm.toFixed(4),
     loss: +m.loss.toFixed(5),
-    load_average_after: loadavg().map((x) => +x.toFixed(2)),
+    load_average_after: loadAverages(),
   };
   results.push(r);
   const pct = (x) => `${((100 * x) / t.totalMs).toFixed(0)}%`;
@@ -114,7 +109,7 @@ const summary = {
   node: process.version,
   peak_wasm_heap_mib: Math.round(peakHeap / 2 ** 20),
   wall_s: +((performance.now() - t0) / 1000).toFixed(1),
-  load_average_end: loadavg().map((x) => +x.toFixed(2)),
+  load_average_end: loadAverages(),
   results,
 };
 mkdirSync(join(here, 'results'), { recursive: true });

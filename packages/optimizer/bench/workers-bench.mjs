@@ -13,18 +13,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { arg, load, loadAverages } from './bench-cli.mjs';
 import { createRng } from '@arpo/core';
 import { BuiltinTokenizer, STANDARD_CONFIGS, TfjsPolicy } from '@arpo/policy-tfjs';
 import { PolicyOptimizer, ReplicaPool, createParallelPolicy } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const arg = (name, def) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : def;
-};
 const configs = arg('configs', 'tiny').split(',');
 const workerCounts = arg('workers', '1,2').split(',').map(Number);
 const steps = Number(arg('steps', '5'));
@@ -35,7 +31,6 @@ const PROMPT = 16;
 const NEW = 128;
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const log = (...a) => console.log(...a);
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function trainTokensPerS(config, workers) {
   const policy = await TfjsPolicy.create(config, { tokenizer: BuiltinTokenizer.fromWords([]), seed: 1, backend: 'wasm', log: () => {} });
@@ -106,7 +101,7 @@ for (const name of configs) {
       sample_kv_tokens_per_s: sample.tokensPerS,
       sample_ms: Math.round(sample.ms),
       sample_kv_split_tokens_per_s: split.tokensPerS,
-      load_average: loadavg().map((x) => +x.toFixed(2)),
+      load_average: loadAverages(),
     };
     results.push(r);
     log(JSON.stringify(r));
@@ -149,7 +144,7 @@ for (const r of results) {
       `${r.sample_kv_tokens_per_s} | ${r.sample_kv_speedup ?? 1}x | ${r.sample_kv_vs_torch ?? '–'}${t ? ` (${t.sample_kv_tokens_per_s})` : ''} | ${r.sample_kv_split_tokens_per_s} |`,
   );
 }
-const summary = { backend: tf.getBackend(), node: process.version, wall_s: +((performance.now() - t0) / 1000).toFixed(1), load_average_end: loadavg().map((x) => +x.toFixed(2)), results, torch };
+const summary = { backend: tf.getBackend(), node: process.version, wall_s: +((performance.now() - t0) / 1000).toFixed(1), load_average_end: loadAverages(), results, torch };
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'workers.json'), `${JSON.stringify(summary, null, 2)}\n`);
 log(`wall ${summary.wall_s} s; load average at end: ${load()}`);

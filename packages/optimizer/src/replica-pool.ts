@@ -49,6 +49,12 @@ function defaultWorkerScript(): URL {
   return new URL('../dist/replica-worker.js', import.meta.url); // running from src (tests): the built script
 }
 
+/** The reply of `type` from worker `index`, or the error it reports (rebuilt), or an error naming the unexpected reply. */
+function replyOf<T extends WorkerReply['type']>(index: number, type: T, reply: WorkerReply): Extract<WorkerReply, { type: T }> {
+  if (reply.type === type) return reply as Extract<WorkerReply, { type: T }>;
+  throw reply.type === 'failure' ? rebuild(index, reply.error) : new ArpoError(`replica worker ${index}: unexpected reply ${reply.type}`);
+}
+
 function rebuild(index: number, error: WorkerFailure): Error {
   if (error.name === 'NonFiniteError' && error.quantity !== undefined) {
     return new NonFiniteError(`${error.quantity} (replica worker ${index})`, error.value ?? NaN, error.location ?? {});
@@ -151,8 +157,7 @@ export class ReplicaPool {
     return shards.map((micros, w) =>
       micros.map((micro) => {
         const p = this.ask(w, { type: 'gradient', id: this.nextId++, version: this.version, micro, ...request }).then((reply): MicroGradient => {
-          if (reply.type !== 'gradient') throw reply.type === 'failure' ? rebuild(w + 1, reply.error) : new ArpoError(`replica worker ${w + 1}: unexpected reply ${reply.type}`);
-          const { type: _type, id: _id, ...result } = reply;
+          const { type: _type, id: _id, ...result } = replyOf(w + 1, 'gradient', reply);
           return result;
         });
         p.catch(() => undefined);
@@ -172,10 +177,7 @@ export class ReplicaPool {
     const asked = shards.map((sequences, i) => {
       const req: WorkerRequest = { type: 'logprobs', id: this.nextId++, version: this.version, sequences: [...sequences] };
       if (temperature !== undefined) req.temperature = temperature;
-      return this.ask(i, req).then((reply) => {
-        if (reply.type === 'logprobs') return reply.rows;
-        throw reply.type === 'failure' ? rebuild(i + 1, reply.error) : new ArpoError(`replica worker ${i + 1}: unexpected reply ${reply.type}`);
-      });
+      return this.ask(i, req).then((reply) => replyOf(i + 1, 'logprobs', reply).rows);
     });
     asked.forEach((p) => p.catch(() => undefined));
     return Promise.all(asked);
@@ -191,13 +193,9 @@ export class ReplicaPool {
       throw new ArpoError(`ReplicaPool.lanePolicy: worker = ${worker} (expected an integer in [1, ${this.lanes.length}])`);
     }
     const w = worker - 1;
-    const expect = <T extends WorkerReply['type']>(type: T) => (reply: WorkerReply): Extract<WorkerReply, { type: T }> => {
-      if (reply.type === type) return reply as Extract<WorkerReply, { type: T }>;
-      throw reply.type === 'failure' ? rebuild(worker, reply.error) : new ArpoError(`replica worker ${worker}: unexpected reply ${reply.type}`);
-    };
     let deferred: Error | undefined;
     const defer = (reply: Promise<WorkerReply>): void => {
-      reply.then(expect('done')).catch((error: unknown) => {
+      reply.then((r) => replyOf(worker, 'done', r)).catch((error: unknown) => {
         deferred ??= error instanceof Error ? error : new ArpoError(String(error));
       });
     };
@@ -240,16 +238,14 @@ export class ReplicaPool {
     const { signal: _signal, ...plain } = request;
     const message: WorkerRequest = { type: 'generate', id: this.nextId++, version: this.version, request: plain };
     if (rowIndices) message.rowIndices = [...rowIndices];
-    const reply = await this.ask(worker - 1, message);
-    if (reply.type === 'generate') return reply.generations;
-    throw reply.type === 'failure' ? rebuild(worker, reply.error) : new ArpoError(`replica worker ${worker}: unexpected reply ${reply.type}`);
+    return replyOf(worker, 'generate', await this.ask(worker - 1, message)).generations;
   }
 
   /** Live tensors in each worker's tfjs engine (leak checks). */
   async workerTensorCounts(): Promise<number[]> {
     this.checkAlive();
     const replies = await Promise.all(this.lanes.map((_, i) => this.ask(i, { type: 'tensors', id: this.nextId++ })));
-    return replies.map((r) => (r.type === 'tensors' ? r.count : NaN));
+    return replies.map((r, i) => replyOf(i + 1, 'tensors', r).count);
   }
 
   /** Stops every worker. */

@@ -1,5 +1,5 @@
 import type { Policy, ToolExecutor } from '@arpo/core';
-import { isReplicablePolicy, ReplicaPool, type TfjsTrainablePolicy } from '@arpo/optimizer';
+import { isReplicablePolicy, ReplicaPool, type ReplicablePolicy, type TfjsTrainablePolicy } from '@arpo/optimizer';
 import { createDisabledToolExecutor, evaluate, type TaskExample } from '@arpo/tasks';
 import type { EvalRow, EvalStage } from '../run-files.js';
 import type { RunContext } from '../run/run-context.js';
@@ -26,9 +26,8 @@ export async function runEvaluation(
   // Questions are spread over the cores, one replica worker each (greedy decoding gives the same answers). This thread
   // only coordinates: a generate call here would hold the event loop and leave the workers waiting for their replies.
   const trainable = policy as unknown as TfjsTrainablePolicy;
-  const replicable = typeof trainable.trainableVariables === 'function' && isReplicablePolicy(trainable);
-  const lanes = replicable ? gradientLanes(config.workers, trainable) : 1;
-  const pool = lanes > 1 && isReplicablePolicy(trainable) ? await ReplicaPool.start({ policy: trainable, threads: lanes }) : undefined;
+  const lanes = isReplicablePolicy(trainable) ? gradientLanes(config.workers, trainable) : 1;
+  const pool = lanes > 1 ? await ReplicaPool.start({ policy: trainable as ReplicablePolicy, threads: lanes }) : undefined;
   const [evalPolicy = policy, ...lanePolicies] = pool ? Array.from({ length: pool.threads }, (_, i) => pool.lanePolicy(i + 1)) : [];
   try {
     for (const [suite, examples] of Object.entries(heldOut)) {

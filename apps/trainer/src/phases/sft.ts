@@ -1,4 +1,3 @@
-import { gradientLanes, lanesLine } from '../setup/workers.js';
 import { ArpoError } from '@arpo/core';
 import { PolicyOptimizer } from '@arpo/optimizer';
 import type { ToolExecutor } from '@arpo/core';
@@ -9,6 +8,7 @@ import type { RunContext } from '../run/run-context.js';
 import { batchAt } from './data-order.js';
 import type { TrainerPolicy } from './trainer-policy.js';
 import { demonstrationSample } from './sft-samples.js';
+import { gradientLanes, lanesLine } from '../setup/workers.js';
 
 /** How an SFT phase ended. */
 export interface SftResult {

@@ -1,4 +1,3 @@
-import { gradientLanes, lanesLine } from '../setup/workers.js';
 import { ArpoConfigError, createRng, type ToolExecutor, ArpoError } from '@arpo/core';
 import { EntropyTracker } from '@arpo/entropy';
 import { arpoStep } from '@arpo/loop';
@@ -14,6 +13,7 @@ import type { TrainerPolicy } from './trainer-policy.js';
 import { sampledGroup } from './sampled-group.js';
 import { groupScores, type GroupScores } from './score-groups.js';
 import { trainRow } from './train-row.js';
+import { gradientLanes, lanesLine } from '../setup/workers.js';
 
 /** How an RL phase ended. */
 export interface TrainResult {
