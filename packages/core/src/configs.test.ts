@@ -36,12 +36,17 @@ describe('config defaults equal the reference reasoning script (spec §1, §3, �
       toolConcurrency: 64,
       toolRetries: 3,
       toolTimeoutMs: 120_000,
+      consecutivePenalty: 0.05, // λ (AEPO; read by branchRule 'consecutive-penalty')
+      globalBudget: 'fixed', // AEPO's 'entropy-pre-monitoring' is opt-in
+      preMonitorWeight: 0.5, // β_pm
+      preMonitorTokens: 50, // initial_entropy_tokens
     });
   });
 
   it('advantage, loss, optimizer, reward', () => {
     expect(parseAdvantageConfig()).toEqual({ estimator: 'soft', eps: 1e-6, std: 'unbiased', normalizeByStd: true });
     expect(parseLossConfig()).toEqual({
+      policyLoss: 'dual-clip',
       clipRatioLow: 0.2,
       clipRatioHigh: 0.2,
       clipRatioC: 3,
@@ -49,6 +54,7 @@ describe('config defaults equal the reference reasoning script (spec §1, §3, �
       klCoef: 0,
       klEstimator: 'k3',
       entropyCoef: 0,
+      entropyAdvantageWeight: 0,
       oldLogprobSource: 'recompute',
     });
     expect(parseOptimizerConfig()).toMatchObject({
@@ -94,9 +100,16 @@ const badConfigs: { name: string; input: unknown; field: string; value: unknown;
   { name: 'misspelled key', input: { rollout: { rollout: 16 } }, field: 'rollout.rollout', value: 16, message: /rollout\.rollout = 16 \(expected a known field/ },
   { name: 'k = 0', input: { rollout: { entropyWindow: 0 } }, field: 'rollout.entropyWindow', value: 0, message: /entropyWindow = 0/ },
   { name: 'N ≠ M in trajectory mode', input: { rollout: { mode: 'trajectory', rollouts: 8, initialRollouts: 4 } }, field: 'rollout.initialRollouts', value: 4, message: /trajectory mode/ },
+  { name: 'negative consecutive penalty λ', input: { rollout: { consecutivePenalty: -0.1 } }, field: 'rollout.consecutivePenalty', value: -0.1, message: /consecutivePenalty = -0.1 \(expected a number >= 0\)/ },
+  { name: 'unknown global budget', input: { rollout: { globalBudget: 'dynamic' } }, field: 'rollout.globalBudget', value: 'dynamic', message: /"fixed", "entropy-pre-monitoring"/ },
+  { name: 'pre-monitoring in trajectory mode', input: { rollout: { mode: 'trajectory', globalBudget: 'entropy-pre-monitoring' } }, field: 'rollout.globalBudget', value: 'entropy-pre-monitoring', message: /'fixed' in trajectory mode/ },
+  { name: 'infinite β_pm', input: { rollout: { preMonitorWeight: Number.POSITIVE_INFINITY } }, field: 'rollout.preMonitorWeight', value: Number.POSITIVE_INFINITY, message: /preMonitorWeight = Infinity \(expected a number\)/ },
+  { name: 'pre-monitor tokens 0', input: { rollout: { preMonitorTokens: 0 } }, field: 'rollout.preMonitorTokens', value: 0, message: /preMonitorTokens = 0 \(expected a number >= 1\)/ },
   { name: 'dual-clip c ≤ 1', input: { loss: { clipRatioC: 1 } }, field: 'loss.clipRatioC', value: 1, message: /clipRatioC = 1 \(expected a number > 1\)/ },
   { name: 'empty aggregation', input: { loss: { aggregation: '' } }, field: 'loss.aggregation', value: '', message: /loss\.aggregation = "" \(expected/ },
-  { name: 'unknown KL estimator', input: { loss: { klEstimator: 'k4' } }, field: 'loss.klEstimator', value: 'k4', message: /"k1", "k2", "k3"/ },
+  { name: 'empty KL estimator', input: { loss: { klEstimator: '' } }, field: 'loss.klEstimator', value: '', message: /loss\.klEstimator = "" \(expected/ },
+  { name: 'empty policy loss', input: { loss: { policyLoss: '' } }, field: 'loss.policyLoss', value: '', message: /loss\.policyLoss = "" \(expected/ },
+  { name: 'negative entropy-advantage weight', input: { loss: { entropyAdvantageWeight: -0.2 } }, field: 'loss.entropyAdvantageWeight', value: -0.2, message: /expected a number >= 0/ },
   { name: 'negative KL coefficient', input: { loss: { klCoef: -0.1 } }, field: 'loss.klCoef', value: -0.1, message: /expected a number >= 0/ },
   { name: 'empty advantage estimator', input: { advantage: { estimator: '' } }, field: 'advantage.estimator', value: '', message: /advantage\.estimator = "" \(expected/ },
   { name: 'mini-batch not dividing the batch', input: { optimizer: { trainBatchSize: 10, miniBatchSize: 4 } }, field: 'optimizer.miniBatchSize', value: 4, message: /a divisor of trainBatchSize \(10\)/ },

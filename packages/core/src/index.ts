@@ -18,11 +18,13 @@ export {
   LossConfigSchema,
   LOSS_AGGREGATIONS,
   KL_ESTIMATORS,
+  POLICY_LOSSES,
   parseLossConfig,
   type LossConfig,
   type LossConfigInput,
   type LossAggregation,
   type KlEstimator,
+  type PolicyLossName,
 } from './loss-config.js';
 export {
   OptimizerConfigSchema,

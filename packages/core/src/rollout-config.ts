@@ -27,9 +27,16 @@ export const RolloutConfigSchema = z
     branchThreshold: z.number().min(0).max(1).default(0.5),
     /**
      * A registered branch rule (`@arpo/entropy`'s `registerBranchRule`). Built in: `stochastic` (reference: branch
-     * iff u ≤ P, u ~ U(0,1)) and `threshold` (paper: branch iff P > τ).
+     * iff u ≤ P, u ~ U(0,1)), `threshold` (paper: branch iff P > τ) and `consecutive-penalty` (AEPO: branch iff
+     * clip((u + β·ΔH)·max(0, 1 − λ·l), 0, 1) ≥ α, see `consecutivePenalty`).
      */
     branchRule: z.string().min(1).default('stochastic'),
+    /**
+     * AEPO consecutive-branch penalty λ (arXiv 2510.14545, reference `1 − 0.05·l`), read by the branch rule
+     * `consecutive-penalty`: the branch score (u + β·ΔH) is scaled by max(0, 1 − λ·l), l = the number of
+     * consecutive rounds in which the prompt got a new trajectory (branch or refill). 0 = no penalty. Reference 0.05.
+     */
+    consecutivePenalty: z.number().finite().min(0).default(0.05),
     /** k: positions of a segment whose entropy is measured. Reference hard-codes 20. */
     entropyWindow: z.number().int().min(1).default(20),
     /** Top-k log-probs per position requested from the policy. Reference 10; 0 requests none. */
@@ -52,6 +59,21 @@ export const RolloutConfigSchema = z
     decisionTiming: z.enum(['segment-end', 'after-k-tokens']).default('segment-end'),
     /** Order in which the remaining M − N budget is handed out: `index-order` (reference) or `highest-entropy` first. */
     budgetAllocation: z.enum(['index-order', 'highest-entropy']).default('index-order'),
+    /**
+     * How many global samples N each prompt starts with: `fixed` (ARPO: `initialRollouts` for every prompt) or
+     * `entropy-pre-monitoring` (AEPO, arXiv 2510.14545: per prompt p, N_p = clamp(⌊M·σ(β_pm·(H_root − H̄_tool))⌋ + 1,
+     * 1, M) from a discarded pre-monitoring probe; `initialRollouts` is then ignored, as in the reference). The
+     * probes' tokens and tool calls count in the rollout metrics. Reference `enable_dynamic_rollouts` (true in AEPO's
+     * yaml configs, `False` in its launch scripts); `fixed` here.
+     */
+    globalBudget: z.enum(['fixed', 'entropy-pre-monitoring']).default('fixed'),
+    /** β_pm: weight of H_root − H̄_tool inside the sigmoid of entropy pre-monitoring. Reference hard-codes 0.5. */
+    preMonitorWeight: z.number().finite().default(0.5),
+    /**
+     * Tokens generated from the prompt to measure H_root in entropy pre-monitoring (its first k = `entropyWindow`
+     * positions count). Reference `initial_entropy_tokens` 50.
+     */
+    preMonitorTokens: z.number().int().min(1).default(50),
     /** Max tool calls per trajectory; the next call appends EOS instead. Reference reasoning 3 (deep search 6). */
     callLimit: z.number().int().min(0).default(3),
     /** Max response tokens of a whole multi-turn trajectory (model + tool tokens). Reference 4096. */
@@ -89,6 +111,14 @@ export const RolloutConfigSchema = z
         path: ['initialRollouts'],
         input: c.initialRollouts,
         message: `rollouts (${c.rollouts}) or unset: trajectory mode samples all M trajectories globally`,
+      });
+    }
+    if (c.mode === 'trajectory' && c.globalBudget !== 'fixed') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['globalBudget'],
+        input: c.globalBudget,
+        message: `'fixed' in trajectory mode (it samples all M trajectories globally; entropy pre-monitoring sets N per prompt for adaptive mode)`,
       });
     }
   })

@@ -52,12 +52,57 @@ export const DEMO_MODEL_SHA256: Readonly<Record<(typeof DEMO_MODEL_FILES)[number
 };
 
 /**
+ * The deep-search cold start (`model-deep-search/`, recipe `deep-search.yaml`): the knowledge cold start with a
+ * 768-position context, fine-tuned on deep-search demonstrations (a capital several countries share; check each
+ * candidate with its own search), 30% of them imperfect. The `data` section decides the held-out countries (the
+ * same as {@link DEMO_MODEL_DATA}'s: same seed and fractions).
+ */
+export const DEEP_SEARCH_MODEL_RECIPE = {
+  seed: 0,
+  data: { suites: ['deep-search'], syntheticShare: 1, sizes: { train: 8000, validation: 50, test: 240 } },
+  tools: { search: { topK: 1 }, python: { enabled: false } },
+  sft: {
+    steps: 300,
+    batchSize: 16,
+    microBatchSize: 16,
+    demonstrations: 6000,
+    imperfectShare: 0.3,
+    imperfectKinds: ['no-verify', 'missing-call'],
+    learningRate: 2e-3,
+    warmupRatio: 0.03,
+    schedule: 'cosine',
+    checkpointEvery: 50,
+  },
+  eval: { examples: 240, toolsOffExamples: 60, maxNewTokens: 560 },
+  arpo: { rollout: { maxResponseTokens: 560, maxPromptTokens: 96, callLimit: 5 } },
+} as const;
+
+/** The trainer's `data` section of {@link DEEP_SEARCH_MODEL_RECIPE}. */
+export const DEEP_SEARCH_MODEL_DATA = DEEP_SEARCH_MODEL_RECIPE.data;
+
+/** SHA-256 of each file of the deep-search checkpoint. */
+export const DEEP_SEARCH_MODEL_SHA256: Readonly<Record<(typeof DEMO_MODEL_FILES)[number], string>> = {
+  'config.json': 'TBD',
+  'model.safetensors': 'TBD',
+  'tokenizer.json': 'TBD',
+};
+
+/** The absolute path of the deep-search checkpoint folder. @throws Error when a file is missing. */
+export function deepSearchModelPath(): string {
+  return checkpointPath('model-deep-search');
+}
+
+/**
  * The absolute path of the checkpoint folder, for `TfjsPolicy.load(demoModelPath())` or
  * `arpo train --model <path>`. Reads nothing from the network.
  * @throws Error when the folder or one of its files is missing (a broken install).
  */
 export function demoModelPath(): string {
-  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'model');
+  return checkpointPath('model');
+}
+
+function checkpointPath(folder: string): string {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', folder);
   for (const f of DEMO_MODEL_FILES) {
     if (!existsSync(join(dir, f))) throw new ArpoError(`@arpo/demo-model: ${join(dir, f)} is missing (reinstall the package)`);
   }

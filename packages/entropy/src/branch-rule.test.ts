@@ -1,6 +1,13 @@
 import { ArpoConfigError, ArpoError, createRng, parseRolloutConfig, rngFromState, type Rng } from '@arpo/core';
 import { describe, expect, it } from 'vitest';
-import { branchProbability, branchRules, registerBranchRule, shouldBranch, type BranchRuleConfig } from './branch-rule.js';
+import {
+  branchProbability,
+  branchRules,
+  consecutivePenaltyProbability,
+  registerBranchRule,
+  shouldBranch,
+  type BranchRuleConfig,
+} from './branch-rule.js';
 
 /** An Rng stub whose next() replays fixed draws (and fails loudly when they run out). */
 function replay(draws: number[]): Pick<Rng, 'next'> & { used: () => number } {
@@ -149,5 +156,92 @@ describe('shouldBranch: threshold (paper)', () => {
     expect(() => shouldBranch(0, { ...reference, branchRule: 'broken-test' }, replay([]))).toThrow(
       `branch rule 'broken-test' returned {"branch":true,"probability":2} (expected { branch: boolean, probability: a number in [0, 1] })`,
     );
+  });
+});
+
+describe('shouldBranch: consecutive-penalty (AEPO)', () => {
+  const aepo: BranchRuleConfig = { ...reference, branchRule: 'consecutive-penalty', consecutivePenalty: 0.05 };
+  const l = (consecutiveBranches: number) => ({ consecutiveBranches });
+
+  it('branches iff clip((u + β·ΔH)·max(0, 1 − λ·l), 0, 1) ≥ α, one draw per call (hand-computed, α 0.5, β 0.2, λ 0.05)', () => {
+    const rng = replay([0.5, 0.49, 0.52, 0.53, 0.4, 0.9, 0.999, 0.9, 0.0, 0.9]);
+    const decisions = [
+      // [ΔH, l, branch, probability]
+      [0, 0, true, 0.5], //             0.5                    ≥ 0.5 (ties branch)
+      [0, 0, false, 0.5], //            0.49                   < 0.5
+      [0, 1, false, 0.4736842105263158], // 0.52·0.95 = 0.494  < 0.5 (the stochastic rule would branch); P = 1 − 0.5/0.95
+      [0, 1, true, 0.4736842105263158], //  0.53·0.95 = 0.5035 ≥ 0.5
+      [1, 2, true, 0.6444444444444444], //  (0.4 + 0.2)·0.9 = 0.54; P = 1 − 0.5/0.9 + 0.2
+      [-1, 4, true, 0.175], //          (0.9 − 0.2)·0.8 = 0.56; P = 1 − 0.5/0.8 − 0.2
+      [0, 10, false, 0], //             0.999·0.5 = 0.4995 < 0.5: at ΔH = 0 no u branches from l = 10 on
+      [10, 20, false, 0], //            f = max(0, 1 − 0.05·20) = 0: score 0 whatever ΔH
+      [3, 0, true, 1], //               0 + 0.6 = 0.6; P = clip(1 − 0.5 + 0.6) = 1
+      [5, 25, false, 0], //             f = max(0, −0.25) = 0
+    ] as const;
+    for (const [deltaH, consecutive, branch, probability] of decisions) {
+      const d = shouldBranch(deltaH, aepo, rng, l(consecutive));
+      expect([deltaH, consecutive, d.branch]).toEqual([deltaH, consecutive, branch]);
+      expect(d.probability).toBeCloseTo(probability, 15);
+    }
+    expect(rng.used()).toBe(decisions.length);
+  });
+
+  it('without a context l = 0; λ defaults to the schema’s 0.05 when the config omits it', () => {
+    const { consecutivePenalty: _omitted, ...noLambda } = aepo;
+    expect(shouldBranch(0, noLambda, replay([0.52]), l(1)).branch).toBe(false); // 0.52·0.95 = 0.494
+    expect(shouldBranch(0, noLambda, replay([0.52])).branch).toBe(true); // l = 0: 0.52
+    expect(shouldBranch(0, parseRolloutConfig({ branchRule: 'consecutive-penalty' }), replay([0.52]), l(1)).branch).toBe(false);
+  });
+
+  it('λ = 0 ignores l; at l = 0 P = clip(1 − α + β·ΔH), the stochastic rule’s clip(α + β·ΔH) only at α = 0.5', () => {
+    const noPenalty = { ...aepo, consecutivePenalty: 0 };
+    for (const deltaH of [-3, -1, 0, 0.5, 2, 4]) {
+      expect(shouldBranch(deltaH, noPenalty, replay([0.3]), l(50)).probability).toBe(shouldBranch(deltaH, aepo, replay([0.3]), l(0)).probability);
+      expect(shouldBranch(deltaH, aepo, replay([0.3])).probability).toBeCloseTo(branchProbability(deltaH, { alpha: 0.5, beta: 0.2 }), 15);
+    }
+    // α = 0.3: AEPO branches iff u + β·ΔH ≥ 0.3 (P = 0.7 at ΔH = 0), ARPO iff u − β·ΔH ≤ 0.3 (P = 0.3).
+    expect(shouldBranch(0, { ...aepo, branchProbability: 0.3 }, replay([0.5])).probability).toBeCloseTo(0.7, 15);
+    expect(shouldBranch(0, { ...aepo, branchProbability: 0.3 }, replay([0.5])).branch).toBe(true);
+    expect(shouldBranch(0, { ...reference, branchProbability: 0.3 }, replay([0.5])).branch).toBe(false);
+  });
+
+  it('α = 0 always branches (a clipped score is ≥ 0), even when the penalty zeroes the score', () => {
+    expect(shouldBranch(-10, { ...aepo, branchProbability: 0 }, replay([0]), l(100))).toEqual({ branch: true, probability: 1 });
+    expect(consecutivePenaltyProbability(-10, { alpha: 0, beta: 0.2, lambda: 0.05, consecutiveBranches: 100 })).toBe(1);
+  });
+
+  it('branches with frequency consecutivePenaltyProbability', () => {
+    const rng = createRng('aepo-frequency');
+    for (const [deltaH, consecutive] of [
+      [0, 0],
+      [0, 3],
+      [1, 5],
+      [-1, 2],
+      [2, 8],
+    ] as const) {
+      let hits = 0;
+      const n = 20_000;
+      for (let i = 0; i < n; i++) if (shouldBranch(deltaH, aepo, rng, l(consecutive)).branch) hits++;
+      const p = consecutivePenaltyProbability(deltaH, { alpha: 0.5, beta: 0.2, lambda: 0.05, consecutiveBranches: consecutive });
+      expect(Math.abs(hits / n - p)).toBeLessThan(0.015);
+    }
+  });
+
+  it('a rule of three arguments keeps working when a context is given', () => {
+    registerBranchRule('three-args-test', (deltaH, _config, rng) => {
+      rng.next();
+      return { branch: deltaH > 0, probability: deltaH > 0 ? 1 : 0 };
+    });
+    expect(shouldBranch(1, { ...reference, branchRule: 'three-args-test' }, replay([0.1]), l(7))).toEqual({ branch: true, probability: 1 });
+  });
+
+  it('rejects a negative λ and a bad l, naming the field', () => {
+    expect(() => shouldBranch(0, { ...aepo, consecutivePenalty: -0.1 }, replay([0.5]))).toThrow(
+      'Invalid branch rule config: consecutivePenalty = -0.1 (expected a finite number >= 0)',
+    );
+    expect(() => shouldBranch(0, aepo, replay([0.5]), l(-1))).toThrow('Invalid branch rule context: consecutiveBranches = -1 (expected an integer >= 0)');
+    expect(() => shouldBranch(0, aepo, replay([0.5]), l(1.5))).toThrow('consecutiveBranches = 1.5');
+    expect(() => consecutivePenaltyProbability(0, { alpha: 0.5, beta: 0.2, lambda: Number.NaN, consecutiveBranches: 0 })).toThrow('lambda = NaN');
+    expect(branchRules.names().slice(0, 3)).toEqual(['stochastic', 'threshold', 'consecutive-penalty']);
   });
 });

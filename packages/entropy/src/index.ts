@@ -18,9 +18,11 @@ export {
 export {
   branchProbability,
   branchRules,
+  consecutivePenaltyProbability,
   registerBranchRule,
   shouldBranch,
   type BranchDecisionResult,
   type BranchRule,
   type BranchRuleConfig,
+  type BranchRuleContext,
 } from './branch-rule.js';

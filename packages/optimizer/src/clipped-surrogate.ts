@@ -2,7 +2,8 @@ import { ArpoError } from '@arpo/core';
 import { checkLength } from './checks.js';
 
 /**
- * Which branch of the per-token loss is active (spec §5). Only `none` passes a gradient to log πθ.
+ * Which branch of the per-token loss is active (spec §5). With `dual-clip` only `none` passes a gradient to log πθ;
+ * with `entropy-balanced` (AEPO) `high` does too: −(1 + ε_high)·A.
  * - `none`: L1 = −A·ρ is the loss (unclipped).
  * - `low`: A < 0 and ρ < 1 − ε_low: the PPO clip holds the loss at −A·(1 − ε_low).
  * - `high`: A > 0 and ρ > 1 + ε_high: the PPO clip holds the loss at −A·(1 + ε_high).
@@ -58,19 +59,33 @@ export function checkClipParams(where: string, p: ClipParams): void {
  * L2 > L1 (`low` for A < 0, `high` for A > 0), dual-clipped when A < 0 and Lclip > −A·c.
  */
 export function surrogateToken(logprob: number, oldLogprob: number, advantage: number, clip: ClipParams): SurrogateToken {
-  const logRatio = Math.min(LOG_RATIO_CLAMP, Math.max(-LOG_RATIO_CLAMP, logprob - oldLogprob));
-  const ratio = Math.exp(logRatio);
+  const ratio = Math.exp(clampedLogRatio(logprob, oldLogprob));
+  return { ...surrogateFromBounds(ratio, advantage, 1 - clip.clipRatioLow, 1 + clip.clipRatioHigh, clip.clipRatioC), ratio };
+}
+
+/** clamp(log πθ − log π_old, ±{@link LOG_RATIO_CLAMP}): log ρ. */
+export function clampedLogRatio(logprob: number, oldLogprob: number): number {
+  return Math.min(LOG_RATIO_CLAMP, Math.max(-LOG_RATIO_CLAMP, logprob - oldLogprob));
+}
+
+/**
+ * The per-token loss and branch of the clipped surrogate for a given ρ and clip bounds [lower, upper]
+ * (torch.clamp(ρ, lower, upper) = min(max(ρ, lower), upper)): L1 = −A·ρ, L2 = −A·clamp(ρ, lower, upper),
+ * Lclip = max(L1, L2), and for A < 0 min(Lclip, −A·c). Shared by `dual-clip` (upper = 1 + ε_high) and
+ * `entropy-balanced` (upper = (1 + ε_high)·ρ/sg(ρ), the same value at the evaluation point).
+ */
+export function surrogateFromBounds(ratio: number, advantage: number, lower: number, upper: number, c: number): { loss: number; branch: ClipBranch } {
   const l1 = -advantage * ratio;
-  const l2 = -advantage * Math.min(1 + clip.clipRatioHigh, Math.max(1 - clip.clipRatioLow, ratio));
+  const l2 = -advantage * Math.min(upper, Math.max(lower, ratio));
   const lclip = Math.max(l1, l2);
   let branch: ClipBranch = l2 > l1 ? (advantage < 0 ? 'low' : 'high') : 'none';
   let loss = lclip;
   if (advantage < 0) {
-    const l3 = -advantage * clip.clipRatioC;
+    const l3 = -advantage * c;
     if (lclip > l3) branch = 'dual';
     loss = Math.min(lclip, l3);
   }
-  return { loss, ratio, branch };
+  return { loss, branch };
 }
 
 /** {@link surrogateToken} over aligned flat arrays. */
@@ -93,15 +108,27 @@ export function clippedSurrogate(
   advantages: ArrayLike<number>,
   clip: ClipParams,
 ): ClippedSurrogate {
+  return mapSurrogate('clippedSurrogate', logprobs, oldLogprobs, advantages, clip, (lp, old, a) => surrogateToken(lp, old, a, clip));
+}
+
+/** Applies a per-token surrogate to aligned arrays, after checking their lengths and the clip constants. */
+export function mapSurrogate(
+  where: string,
+  logprobs: ArrayLike<number>,
+  oldLogprobs: ArrayLike<number>,
+  advantages: ArrayLike<number>,
+  clip: ClipParams,
+  token: (logprob: number, oldLogprob: number, advantage: number) => SurrogateToken,
+): ClippedSurrogate {
   const n = logprobs.length;
-  checkLength('clippedSurrogate', 'oldLogprobs', oldLogprobs, n);
-  checkLength('clippedSurrogate', 'advantages', advantages, n);
-  checkClipParams('clippedSurrogate', clip);
+  checkLength(where, 'oldLogprobs', oldLogprobs, n);
+  checkLength(where, 'advantages', advantages, n);
+  checkClipParams(where, clip);
   const losses = new Float64Array(n);
   const ratios = new Float64Array(n);
   const branches = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    const t = surrogateToken(logprobs[i]!, oldLogprobs[i]!, advantages[i]!, clip);
+    const t = token(logprobs[i]!, oldLogprobs[i]!, advantages[i]!);
     losses[i] = t.loss;
     ratios[i] = t.ratio;
     branches[i] = CLIP_BRANCH_CODE[t.branch];

@@ -12,7 +12,18 @@ export {
   type AggregationScope,
   type LossAggregationRule,
 } from './aggregation.js';
-export { K3_CLAMP, K3_LOG_RATIO_CLAMP, klPenalty, klToken } from './kl-penalty.js';
+export { K3_CLAMP, K3_LOG_RATIO_CLAMP, klEstimators, registerKlEstimator, type KlEstimatorRule } from './kl-estimators.js';
+export { klPenalty, klToken } from './kl-penalty.js';
+export { entropyBalancedSurrogate, entropyBalancedToken } from './entropy-balanced-clipping.js';
+export { entropyAwareAdvantages, entropyZScores } from './entropy-advantage.js';
+export {
+  policyLosses,
+  registerPolicyLoss,
+  type PolicyLossArrays,
+  type PolicyLossRule,
+  type PolicyLossTensorArgs,
+  type PolicyLossTensors,
+} from './policy-losses.js';
 export {
   POLICY_STATS,
   policyLoss,
@@ -28,6 +39,9 @@ export type { Shape2D } from './checks.js';
 
 // Tensor versions (tfjs, differentiable w.r.t. log πθ).
 export { clippedSurrogateTensor, type ClippedSurrogateTensors } from './clipped-surrogate-tensor.js';
+export { entropyBalancedSurrogateTensor } from './entropy-balanced-clipping-tensor.js';
+export { entropyAwareAdvantagesTensor } from './entropy-advantage-tensor.js';
+export { stopGradient } from './stop-gradient.js';
 export { klPenaltyTensor } from './kl-penalty-tensor.js';
 export { policyLossTensor, sftLossTensor, type PolicyLossTensorInput } from './policy-loss-tensor.js';
 

@@ -9,35 +9,15 @@ import { klPenaltyTensor } from './kl-penalty-tensor.js';
 import { POLICY_STATS, policyLoss } from './policy-loss.js';
 import { policyLossTensor, sftLossTensor } from './policy-loss-tensor.js';
 import { sftLoss } from './sft-loss.js';
-import { lcg, useWasm } from './testing/fixtures.js';
+import { useWasm } from './testing/fixtures.js';
+import { LOSS_BATCH_SHAPE, lossBatch } from './testing/loss-batch.js';
 
 beforeAll(async () => {
   expect(await useWasm()).toBe('wasm');
 });
 
-const B = 4;
-const L = 7;
-
-/** A random batch whose ratios span every clip branch (log ρ ~ U(−1.5, 2), A of both signs), away from the kinks. */
-function batch(seed: number) {
-  const r = lcg(seed);
-  const n = B * L;
-  const old = Array.from({ length: n }, () => -0.2 - 3 * r());
-  const logprobs = old.map((o) => {
-    for (;;) {
-      const lr = 3.5 * r() - 1.5;
-      const rho = Math.exp(lr);
-      if ([0.8, 1.2, 3].every((k) => Math.abs(rho - k) > 1e-3)) return o + lr;
-    }
-  });
-  const rowAdv = Array.from({ length: B }, (_, i) => (i % 2 ? -1 : 1) * (0.2 + 2 * r()));
-  const advantages = Array.from({ length: n }, (_, k) => rowAdv[Math.floor(k / L)]!);
-  const lengths = [7, 5, 3, 6];
-  const mask = Array.from({ length: n }, (_, k) => (k % L < lengths[Math.floor(k / L)]! && r() > 0.2 ? 1 : 0));
-  const refLogprobs = logprobs.map((x) => x + r() - 0.5);
-  const entropies = Array.from({ length: n }, () => 2 * r());
-  return { logprobs, oldLogprobs: old, advantages, mask, refLogprobs, entropies, shape: [B, L] as const };
-}
+const [B, L] = LOSS_BATCH_SHAPE;
+const batch = (seed: number) => lossBatch(seed);
 
 const t2 = (a: ArrayLike<number>): tf.Tensor2D => tf.tensor2d(Float32Array.from(a), [B, L]);
 const close = (a: number, b: number, tol = 1e-6): boolean => Math.abs(a - b) <= tol * Math.max(1, Math.abs(b));

@@ -1,8 +1,10 @@
 import { ArpoError, parseLossConfig, type LossConfig, type LossConfigInput } from '@arpo/core';
 import { aggregationScope, aggregationWeights, type AggregationScope } from './aggregation.js';
 import { checkLength, checkShape, type Shape2D } from './checks.js';
-import { CLIP_BRANCH_CODE, LOG_RATIO_CLAMP, clippedSurrogate } from './clipped-surrogate.js';
+import { CLIP_BRANCH_CODE, LOG_RATIO_CLAMP } from './clipped-surrogate.js';
+import { entropyAwareAdvantages } from './entropy-advantage.js';
 import { klPenalty } from './kl-penalty.js';
+import { policyLosses } from './policy-losses.js';
 
 /** Per-token inputs of the policy loss: aligned flat `[B, L]` arrays (row-major). */
 export interface PolicyLossInput {
@@ -18,7 +20,10 @@ export interface PolicyLossInput {
   shape: Shape2D;
   /** log π_ref, needed when `klCoef > 0` (also used for the `kl` metric when given). */
   refLogprobs?: ArrayLike<number> | undefined;
-  /** Entropy of πθ per position (nats), needed when `entropyCoef > 0` (also the `entropy` metric). */
+  /**
+   * Entropy H of πθ per position (nats), needed when `entropyCoef > 0` or `entropyAdvantageWeight > 0` (also the
+   * `entropy` metric).
+   */
   entropies?: ArrayLike<number> | undefined;
 }
 
@@ -67,7 +72,7 @@ export interface PolicyLossMetrics {
 export interface PolicyLossResult {
   /** pgLoss + klCoef·klLoss − entropyCoef·entropyLoss. */
   loss: number;
-  /** The clipped surrogate, aggregated. */
+  /** The policy loss L_pg, aggregated. */
   pgLoss: number;
   /** The KL estimator, aggregated (when reference log-probs are given). */
   klLoss?: number;
@@ -78,8 +83,10 @@ export interface PolicyLossResult {
   perToken: {
     /** ℓ = L_pg + klCoef·kl − entropyCoef·H (the summand of `loss`). */
     losses: Float64Array;
-    /** The clipped surrogate L_pg. */
+    /** The policy loss L_pg (`loss.policyLoss`). */
     pgLosses: Float64Array;
+    /** Ã = A·(1 + a·z(H)), the advantages the policy loss used (when `entropyAdvantageWeight` a > 0). */
+    advantages?: Float64Array;
     ratios: Float64Array;
     /** {@link CLIP_BRANCH_CODE} per token. */
     branches: Uint8Array;
@@ -95,15 +102,30 @@ export interface PolicyLossResult {
 /** The loss-config fields the loss reads (a parsed `LossConfig`). */
 export type PolicyLossConfig = Pick<
   LossConfig,
-  'clipRatioLow' | 'clipRatioHigh' | 'clipRatioC' | 'aggregation' | 'aggregationNormalizer' | 'klCoef' | 'klEstimator' | 'entropyCoef'
+  | 'policyLoss'
+  | 'clipRatioLow'
+  | 'clipRatioHigh'
+  | 'clipRatioC'
+  | 'aggregation'
+  | 'aggregationNormalizer'
+  | 'klCoef'
+  | 'klEstimator'
+  | 'entropyCoef'
+  | 'entropyAdvantageWeight'
 >;
 
 /**
  * The ARPO / GRPO policy loss of a batch (spec §5; verl `compute_policy_loss` + `agg_loss` + `kl_penalty`),
  * in float64: the reference of {@link policyLossTensor}.
  *
- *   ℓ_{i,t} = L_pg(ρ, A; ε_low, ε_high, c) + klCoef·KL_est(log πθ, log π_ref) − entropyCoef·H
+ *   Ã = A·(1 + a·z(H))   when a = entropyAdvantageWeight > 0 (AEPO, {@link entropyAwareAdvantages}; z over this
+ *                         batch's trained tokens), else Ã = A
+ *   ℓ_{i,t} = L_pg(ρ, Ã; ε_low, ε_high, c) + klCoef·KL_est(log πθ, log π_ref) − entropyCoef·H
  *   loss = Σ_{i,t} w_{i,t}·ℓ_{i,t}      (w from `aggregation`, see {@link aggregationWeights})
+ *
+ * L_pg is the policy loss named by `policyLoss` ({@link policyLosses}: `dual-clip`, `entropy-balanced` or a registered
+ * one) and KL_est the estimator named by `klEstimator` ({@link klEstimators}); unknown names throw an
+ * `ArpoConfigError` naming the field and the registered names.
  *
  * @param config a `LossConfig` or its input form (parsed with `parseLossConfig`: reference defaults).
  * @param scope the totals to aggregate with (default: this batch's own, N = `aggregationNormalizer` ?? L).
@@ -121,9 +143,18 @@ export function policyLoss(input: PolicyLossInput, config: LossConfigInput = {},
   if (input.entropies) checkLength(where, 'entropies', input.entropies, n);
   if (cfg.klCoef > 0 && !input.refLogprobs) throw new ArpoError(`${where}: klCoef = ${cfg.klCoef} needs refLogprobs (reference-policy log-probs)`);
   if (cfg.entropyCoef > 0 && !input.entropies) throw new ArpoError(`${where}: entropyCoef = ${cfg.entropyCoef} needs entropies`);
+  const a = cfg.entropyAdvantageWeight;
+  if (a > 0 && !input.entropies) throw new ArpoError(`${where}: entropyAdvantageWeight = ${a} needs entropies`);
+  const rule = policyLosses.get(cfg.policyLoss);
 
   const weights = aggregationWeights(input.mask, input.shape, cfg.aggregation, scope ?? aggregationScope(input.mask, input.shape, cfg.aggregationNormalizer));
-  const { losses: pgLosses, ratios, branches } = clippedSurrogate(input.logprobs, input.oldLogprobs, input.advantages, cfg);
+  const advantages = a > 0 ? entropyAwareAdvantages(input.advantages, input.entropies!, input.mask, a) : undefined; // Ã
+  const pg = rule.arrays(
+    { logprobs: input.logprobs, oldLogprobs: input.oldLogprobs, advantages: advantages ?? input.advantages, mask: input.mask, shape: input.shape },
+    cfg,
+  );
+  for (const key of ['losses', 'ratios', 'branches'] as const) checkLength(`policy loss '${cfg.policyLoss}'`, key, pg[key], n);
+  const { losses: pgLosses, ratios, branches } = pg;
   const kl = input.refLogprobs ? klPenalty(input.logprobs, input.refLogprobs, cfg.klEstimator) : undefined;
   const losses = new Float64Array(n);
   const stats = new Float64Array(POLICY_STATS.length);
@@ -154,7 +185,7 @@ export function policyLoss(input: PolicyLossInput, config: LossConfigInput = {},
     loss: stats[S.loss]!,
     pgLoss: stats[S.pgLoss]!,
     metrics: policyMetricsFromStats(stats, { withKl: kl !== undefined, withEntropy: input.entropies !== undefined }),
-    perToken: { losses, pgLosses, ratios, branches, weights, ...(kl ? { kl } : {}) },
+    perToken: { losses, pgLosses, ratios, branches, weights, ...(kl ? { kl } : {}), ...(advantages ? { advantages } : {}) },
     stats,
   };
   if (kl) result.klLoss = stats[S.klLoss]!;

@@ -21,9 +21,11 @@ import { lossBuilder, type LossSpec } from './loss-builders.js';
 import { isReplicablePolicy, type ReplicablePolicy } from './replicable-policy.js';
 import { aggregationScope, aggregationWeights, lossAggregations, type AggregationScope } from './aggregation.js';
 import { planMiniBatches, splitMicroBatches } from './batch-plan.js';
+import { klEstimators } from './kl-estimators.js';
 import { learningRateAt } from './lr-schedule.js';
 import { NonFiniteError, type NonFiniteLocation } from './non-finite-error.js';
 import { POLICY_STAT_INDEX, POLICY_STATS, policyMetricsFromStats } from './policy-loss.js';
+import { policyLosses } from './policy-losses.js';
 import { validateSamples, type PolicySample, type SftSample } from './policy-sample.js';
 import type { OldLogprobDiff, SftMetrics, StepMetrics, UpdateMetrics } from './update-metrics.js';
 
@@ -53,7 +55,11 @@ export type MicroBatchScaling = 'exact' | 'per-micro-batch';
 
 /** Options of {@link PolicyOptimizer}. */
 export interface PolicyOptimizerOptions {
-  /** The loss (`LossConfig` input; reference defaults: ε 0.2 / 0.2, c 3, token-mean, KL k3 × 0, entropy × 0, recompute). */
+  /**
+   * The loss (`LossConfig` input; reference defaults: `dual-clip`, ε 0.2 / 0.2, c 3, token-mean, KL k3 × 0, entropy × 0,
+   * entropy-aware advantage off, recompute). With `entropyAdvantageWeight` > 0 the z-score of H is taken per
+   * micro-batch, so the update depends on `microBatchSize` (as in the reference).
+   */
   loss?: LossConfigInput;
   /** The optimizer (`OptimizerConfig` input; reference: AdamW lr 1e-6, wd 0.01, constant, clip 1.0, 16 prompts per mini-batch). */
   optimizer?: OptimizerConfigInput;
@@ -69,7 +75,10 @@ export interface PolicyOptimizerOptions {
   referencePolicy?: ReferencePolicy;
   /** See {@link MicroBatchScaling}. Default `exact`. */
   microBatchScaling?: MicroBatchScaling;
-  /** Ask the policy for entropies (the `entropy` metric) even when `entropyCoef` is 0. Default true. */
+  /**
+   * Ask the policy for entropies (the `entropy` metric) even when `entropyCoef` and `entropyAdvantageWeight` are 0
+   * (either one > 0 asks for them anyway). Default true.
+   */
   entropyMetric?: boolean;
   /**
    * When an update of several optimizer steps fails (a NaN in a later mini-batch, or any error), put the
@@ -149,7 +158,10 @@ export class PolicyOptimizer {
     options: PolicyOptimizerOptions = {},
   ) {
     this.lossConfig = parseLossConfig(options.loss ?? {});
-    lossAggregations.get(this.lossConfig.aggregation); // an unknown name fails here, before any step
+    // Unknown names fail here, before any step (registered in this thread; workers need `workerSetupModule`).
+    lossAggregations.get(this.lossConfig.aggregation);
+    policyLosses.get(this.lossConfig.policyLoss);
+    klEstimators.get(this.lossConfig.klEstimator);
     this.config = parseOptimizerConfig(options.optimizer ?? {});
     this.totalSteps = options.totalSteps;
     if (this.totalSteps !== undefined && !(Number.isInteger(this.totalSteps) && this.totalSteps >= 1)) {
@@ -507,7 +519,8 @@ export class PolicyOptimizer {
       ref: prepared.ref,
     };
     const micros = microBatches.map((idx, j) => this.microInput(samples, idx, j, ctx)).filter((m) => m.tokens > 0);
-    const withEntropy = this.entropyMetric || this.lossConfig.entropyCoef > 0;
+    // H is needed by the entropy bonus and by AEPO's entropy-aware advantage (a > 0), whatever `entropyMetric` says.
+    const withEntropy = this.entropyMetric || this.lossConfig.entropyCoef > 0 || this.lossConfig.entropyAdvantageWeight > 0;
     return this.accumulate(
       micros,
       withEntropy,

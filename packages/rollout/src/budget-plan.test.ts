@@ -63,6 +63,21 @@ describe('planBranches', () => {
     ]);
   });
 
+  it("passes the prompt's consecutive-branch count to every decision ('consecutive-penalty', λ = 0.05)", () => {
+    const aepo: BudgetConfig = { ...base, branchRule: 'consecutive-penalty', consecutivePenalty: 0.05 };
+    // Draw 0.52 with ΔH = 0: l = 0 → 0.52 ≥ 0.5 branches; l = 1 → 0.52·0.95 = 0.494 does not (P = 1 − 0.5/0.95).
+    expect(planBranches([{ deltaH: 0 }], 1, aepo, draws([0.52]))).toEqual([{ source: 0, attempts: 1, branches: 1, probability: 0.5 }]);
+    expect(planBranches([{ deltaH: 0 }], 1, aepo, draws([0.52]), { consecutiveBranches: 0 })).toEqual([
+      { source: 0, attempts: 1, branches: 1, probability: 0.5 },
+    ]);
+    const penalised = planBranches([{ deltaH: 0 }, { deltaH: 0 }], 2, aepo, draws([0.52, 0.52, 0.6, 0.6]), { consecutiveBranches: 1 });
+    expect(penalised.map((p) => [p.source, p.attempts, p.branches])).toEqual([
+      [0, 2, 0],
+      [1, 2, 2], // 0.6·0.95 = 0.57
+    ]);
+    expect(penalised[0]!.probability).toBeCloseTo(1 - 0.5 / 0.95, 15);
+  });
+
   it('plans nothing without budget or without Z', () => {
     expect(planBranches([{ deltaH: 1 }], 0, base, draws([]))).toEqual([]);
     expect(planBranches([{ deltaH: 1 }], 4, { ...base, beamSize: 1 }, draws([]))).toEqual([]);

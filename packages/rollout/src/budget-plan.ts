@@ -1,5 +1,5 @@
 import type { RolloutConfig, Rng } from '@arpo/core';
-import { shouldBranch, type BranchRuleConfig } from '@arpo/entropy';
+import { shouldBranch, type BranchRuleConfig, type BranchRuleContext } from '@arpo/entropy';
 
 /** A trajectory that may branch this round: its ΔH at the decision segment (spec §2.2 step 6). */
 export interface BranchCandidate {
@@ -15,7 +15,7 @@ export interface BranchPlan {
   attempts: number;
   /** How many of them branch (each becomes a child that copies the source's prefix). */
   branches: number;
-  /** P = clip(α + β·ΔH, 0, 1) of the draws (the same for each draw of a source). */
+  /** The rule's probability of the draws (the same for each draw of a source), e.g. `stochastic`'s clip(α + β·ΔH, 0, 1). */
   probability: number;
 }
 
@@ -27,8 +27,17 @@ export type BudgetConfig = BranchRuleConfig & Pick<RolloutConfig, 'beamSize' | '
  * Candidates are taken in the given order (`budgetAllocation: 'index-order'`, reference) or by ΔH, highest first
  * (`'highest-entropy'`, stable); each gets min(Z, budget left) draws of the branch rule, every draw from `rng` in
  * that order. Sources whose budget ran out are left out. Pure except for the draws.
+ *
+ * `context` (the prompt's consecutive-branch count l, read by `consecutive-penalty`) is passed to every decision
+ * of this call; without it rules get no context (`consecutive-penalty` then uses l = 0).
  */
-export function planBranches(candidates: readonly BranchCandidate[], remaining: number, config: BudgetConfig, rng: Pick<Rng, 'next'>): BranchPlan[] {
+export function planBranches(
+  candidates: readonly BranchCandidate[],
+  remaining: number,
+  config: BudgetConfig,
+  rng: Pick<Rng, 'next'>,
+  context?: BranchRuleContext,
+): BranchPlan[] {
   const Z = config.beamSize - 1;
   if (Z <= 0 || remaining <= 0) return [];
   let order = candidates.map((_, i) => i);
@@ -43,7 +52,7 @@ export function planBranches(candidates: readonly BranchCandidate[], remaining: 
     let branches = 0;
     let probability = 0;
     for (let a = 0; a < attempts; a++) {
-      const decision = shouldBranch(candidates[source]!.deltaH, config, rng);
+      const decision = shouldBranch(candidates[source]!.deltaH, config, rng, context);
       probability = decision.probability;
       if (decision.branch) branches += 1;
     }

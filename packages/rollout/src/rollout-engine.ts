@@ -3,13 +3,10 @@ import {
   ArpoError,
   checkGenerations,
   checkToolRecords,
-  closingTag,
   createToolExecutor,
   createRng,
-  endingToolTag,
   formatToolResult,
   parseRolloutConfig,
-  parseToolCall,
   RolloutGroupSchema,
   toolStopStrings,
   type Generation,
@@ -27,7 +24,9 @@ import {
 import { branchRules, EntropyTracker } from '@arpo/entropy';
 import { needsRefill, planBranches } from './budget-plan.js';
 import { generationEntropy } from './generation-entropy.js';
+import { runPreMonitor } from './pre-monitor.js';
 import type { RolloutMetrics } from './rollout-metrics.js';
+import { segmentToolCall } from './segment-tool-call.js';
 import { appendSegment, branchState, freshState, toTrajectory, truncateState, type TrajectoryState } from './trajectory-state.js';
 
 /** One prompt to roll out. */
@@ -77,6 +76,11 @@ export interface RolloutResult {
  * token cap; executes all tool calls of the round concurrently; appends the results (loss mask 0); measures
  * each segment's entropy H and ΔH = H − H_initial; decides branches with P = clip(α + β·ΔH, 0, 1); refills
  * prompts with no live trajectory; and repeats until none is active. Every prompt ends with exactly M.
+ *
+ * AEPO's options (arXiv 2510.14545): `globalBudget: 'entropy-pre-monitoring'` sets each prompt's N from a
+ * discarded probe before the rollout (`runPreMonitor`, N_p by `preMonitorRollouts`); `branchRule:
+ * 'consecutive-penalty'` damps branching of a prompt that got new trajectories in consecutive rounds (the engine
+ * keeps the per-prompt count l and passes it to every branch rule as `{ consecutiveBranches: l }`).
  */
 export class RolloutEngine {
   readonly config: RolloutConfig;
@@ -117,6 +121,8 @@ export class RolloutEngine {
     const stop = toolStopStrings(this.tools.toolNames);
     const branchRng = this.rng.split('branch');
     const sampleRng = this.rng.split('sample');
+    // Split last and only when used, so that 'fixed' draws exactly what it drew before pre-monitoring existed.
+    const preMonitorRng = c.globalBudget === 'entropy-pre-monitoring' ? this.rng.split('pre-monitor') : null;
     this.tracker.startStep();
     // Response cap per trajectory: the config's, and what the model's context leaves after the prompt.
     const contextLength = this.policy.contextLength ?? Number.POSITIVE_INFINITY;
@@ -139,10 +145,28 @@ export class RolloutEngine {
     };
     const newId = (p: number) => `${prompts[p]!.promptId}/${byPrompt[p]!.length}`;
 
-    // Init: N global samples per prompt (M − N slots left for branches and refills).
+    // Init: N global samples per prompt (M − N slots left for branches and refills): the config's N, or AEPO's
+    // N_p from entropy pre-monitoring (the reference then ignores initial_rollouts).
+    let initialRollouts = prompts.map(() => c.initialRollouts);
+    if (preMonitorRng) {
+      m.preMonitor = await runPreMonitor(prompts, {
+        policy: this.policy,
+        tools: this.tools,
+        config: c,
+        rng: preMonitorRng,
+        resultFormat: this.resultFormat,
+        now: this.now,
+        cap: (promptTokens) => Math.min(c.maxResponseTokens, contextLength - promptTokens.length),
+        metrics: m,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      initialRollouts = m.preMonitor.initialRollouts;
+    }
     prompts.forEach((prompt, p) => {
-      for (let n = 0; n < c.initialRollouts; n++) add(freshState(newId(p), p, all.length, prompt.promptTokens, 'global'));
+      for (let n = 0; n < initialRollouts[p]!; n++) add(freshState(newId(p), p, all.length, prompt.promptTokens, 'global'));
     });
+    // AEPO's consecutive_branches: per prompt, the rounds in a row that gave it a new trajectory (branch or refill).
+    const consecutive = prompts.map(() => 0);
 
     for (;;) {
       const active = all.filter((s) => s.active);
@@ -225,6 +249,7 @@ export class RolloutEngine {
 
       // 6. Branch (adaptive mode), within each prompt's remaining budget M − |group|.
       const forks: Promise<void>[] = [];
+      const added = prompts.map(() => 0); // new trajectories per prompt this round
       if (c.mode === 'adaptive' && Z > 0) {
         prompts.forEach((_, p) => {
           const group = byPrompt[p]!;
@@ -233,7 +258,9 @@ export class RolloutEngine {
           // Reference: live trajectories that just made a tool call. Paper timing forks at an earlier tool result,
           // so a source that has since finished can still branch there.
           const sources = group.filter((s) => decisionSegment.has(s) && (s.active || c.decisionTiming === 'after-k-tokens'));
-          const plans = planBranches(sources.map((s) => ({ deltaH: deltaH.get(s) ?? 0 })), remaining, c, branchRng);
+          const plans = planBranches(sources.map((s) => ({ deltaH: deltaH.get(s) ?? 0 })), remaining, c, branchRng, {
+            consecutiveBranches: consecutive[p]!,
+          });
           for (const plan of plans) {
             const source = sources[plan.source]!;
             const segment = decisionSegment.get(source)!;
@@ -245,6 +272,7 @@ export class RolloutEngine {
               add(child);
               children.push(child.id);
               m.branches += 1;
+              added[p]! += 1;
             }
             segment.branch = { probability: plan.probability, attempts: plan.attempts, children }; // the record in the source's own segments
             for (const childId of children) forks.push(Promise.resolve(this.policy.fork?.(source.id, childId)));
@@ -260,8 +288,13 @@ export class RolloutEngine {
         if (needsRefill(group, M)) {
           add(freshState(newId(p), p, all.length, prompt.promptTokens, 'refill'));
           m.refills += 1;
+          added[p]! += 1;
         }
       });
+
+      // AEPO's counter update (reference: only `if new_inputs:`): after a round that added any trajectory, a prompt
+      // that got one (branch or refill) counts one more consecutive round, every other prompt restarts at 0.
+      if (added.some((n) => n > 0)) added.forEach((n, p) => (consecutive[p] = n > 0 ? consecutive[p]! + 1 : 0));
     }
 
     // After the loop: truncate, take exactly M per prompt in creation order.
@@ -307,9 +340,7 @@ export class RolloutEngine {
         return;
       }
       s.toolCalls += 1;
-      const text = this.policy.tokenizer.decode(s.responseTokens);
-      const tool = endingToolTag(text, this.tools.toolNames) ?? this.tools.toolNames.find((name) => closingTag(name) === gen.stopString);
-      const call = tool ? parseToolCall(text, [tool], 'training') : null;
+      const call = segmentToolCall(this.policy.tokenizer.decode(s.responseTokens), gen, this.tools.toolNames);
       if (!call || call.input === '') {
         m.emptyToolCalls += 1;
         this.finish(s, 'empty-tool-call'); // the reference stops silently, without EOS
@@ -352,6 +383,9 @@ function emptyMetrics(prompts: number): RolloutMetrics {
     callLimitHits: 0,
     emptyToolCalls: 0,
     tokensGenerated: 0,
+    probeTokens: 0,
+    probeToolCalls: 0,
+    preMonitor: null,
     policyMs: 0,
     toolMs: 0,
     engineMs: 0,

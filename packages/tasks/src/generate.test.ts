@@ -3,7 +3,7 @@ import { ArpoConfigError } from '@arpo/core';
 import { describe, expect, it } from 'vitest';
 import { realCountries } from './data/countries.js';
 import { generateTasks, splitExamples } from './generate.js';
-import { SPLITS, SUITES, TaskExampleSchema } from './schema.js';
+import { DEFAULT_SUITES, SPLITS, TaskExampleSchema } from './schema.js';
 import { COMPUTE_TEMPLATES, questionNumbers, type ComputeType } from './templates.js';
 
 const CONFIG = { seed: 0, sizes: { train: 40, validation: 10, test: 20 }, syntheticEntities: 100, distractors: 200 };
@@ -13,7 +13,10 @@ describe('generateTasks', () => {
   it('is deterministic by seed (pinned digest and first examples)', () => {
     const again = generateTasks(CONFIG);
     expect(JSON.stringify(again)).toBe(JSON.stringify(set));
-    expect(createHash('sha256').update(JSON.stringify(set)).digest('hex')).toBe(
+    // The digest pinned before the deep-search suite existed: its config field aside, the default suites are unchanged.
+    const { twoDecoyShare, ...config } = set.config;
+    expect(twoDecoyShare).toBe(0.67);
+    expect(createHash('sha256').update(JSON.stringify({ ...set, config })).digest('hex')).toBe(
       'dc965a4257d303a5eede83b1679794fb2a86f6c366308fed34e2ca2983828f59',
     );
     expect(set.suites.knowledge!.test[0]).toEqual({
@@ -36,7 +39,8 @@ describe('generateTasks', () => {
   });
 
   it('makes the asked sizes, valid rows and unique ids', () => {
-    for (const suite of SUITES) {
+    expect(Object.keys(set.suites)).toEqual([...DEFAULT_SUITES]);
+    for (const suite of DEFAULT_SUITES) {
       for (const split of SPLITS) {
         const rows = set.suites[suite]![split];
         expect(rows).toHaveLength(CONFIG.sizes[split]);

@@ -5,7 +5,8 @@ import { countryDocuments } from './corpus.js';
 import { realCountries, type Country } from './data/countries.js';
 import { syntheticCountries } from './data/synthetic.js';
 import { wordnetDistractors } from './data/wordnet.js';
-import { SPLITS, SUITES, type Split, type SuiteName, type TaskExample } from './schema.js';
+import { DecoyFactory, DEEP_SEARCH_TEMPLATES, DEEP_SEARCH_TYPES, conditionValue, deepSearchAnswers } from './deep-search.js';
+import { DEFAULT_SUITES, SPLITS, SUITES, type Split, type SuiteName, type TaskExample } from './schema.js';
 import {
   COMPUTE_TEMPLATES,
   COMPUTE_TYPES,
@@ -23,8 +24,8 @@ const count = z.number().int().min(0);
 export const TaskGenerationConfigSchema = z.strictObject({
   /** Seed of every random choice; the same config gives byte-identical output. */
   seed: z.union([z.number().int().safe(), z.string()]).default(0),
-  /** Suites to generate. */
-  suites: z.array(z.enum(SUITES)).min(1).default([...SUITES]),
+  /** Suites to generate (default: knowledge, compute and mixed; `deep-search` only when named). */
+  suites: z.array(z.enum(SUITES)).min(1).default([...DEFAULT_SUITES]),
   /** Examples per split, for each suite. */
   sizes: z
     .strictObject({ train: count.default(1000), validation: count.default(100), test: count.default(200) })
@@ -41,6 +42,11 @@ export const TaskGenerationConfigSchema = z.strictObject({
   testFraction: z.number().min(0).max(0.5).default(0.2),
   /** Share of knowledge questions that need two searches (capital → country → fact). */
   multiHopShare: z.number().min(0).max(1).default(0.5),
+  /**
+   * Deep-search: share of target countries whose capital name two invented decoys share (the others have one), so a
+   * question takes 2 to 4 searches (list the candidates, then check them one by one).
+   */
+  twoDecoyShare: z.number().min(0).max(1).default(0.67),
 });
 export type TaskGenerationConfig = z.output<typeof TaskGenerationConfigSchema>;
 export type TaskGenerationConfigInput = z.input<typeof TaskGenerationConfigSchema>;
@@ -78,7 +84,7 @@ export interface TaskSet {
  */
 export function generateTasks(input: TaskGenerationConfigInput = {}): TaskSet {
   const config = parseConfig(TaskGenerationConfigSchema, input, 'task generation config');
-  const needsWorld = config.suites.includes('knowledge') || config.suites.includes('mixed');
+  const needsWorld = config.suites.some((s) => s !== 'compute');
   const entities = splitEntities(config);
   const usesSynthetic = needsWorld && config.syntheticShare > 0 && config.sizes.train > 0;
   if (usesSynthetic && config.syntheticEntities < 2) {
@@ -98,13 +104,19 @@ export function generateTasks(input: TaskGenerationConfigInput = {}): TaskSet {
 
   const used = new Set<string>();
   const suites: TaskSet['suites'] = {};
+  const decoys = config.suites.includes('deep-search') ? new DecoyFactory(createRng(`${config.seed}/deep-search/decoys`), entities.synthetic, namesInOthers([...realCountries(), ...entities.synthetic])) : null;
   for (const suite of config.suites) {
     const out = { train: [], validation: [], test: [] } as Record<Split, TaskExample[]>;
     for (const split of ['test', 'validation', 'train'] as const) {
       const rng = createRng(`${config.seed}/${suite}/${split}`);
-      out[split] = generateSplit(suite, split, config, entities, rng, used);
+      out[split] = generateSplit(suite, split, config, entities, rng, used, decoys);
     }
     suites[suite] = out;
+  }
+  if (decoys) {
+    const { capitals, countries } = decoys.documents();
+    for (let i = 0; i < corpus.length; i++) corpus[i] = capitals.get(corpus[i]!.id) ?? corpus[i]!;
+    corpus.push(...countries);
   }
   return { config, corpus, entities, suites };
 }
@@ -140,6 +152,7 @@ function generateSplit(
   entities: TaskEntities,
   rng: Rng,
   used: Set<string>,
+  decoys: DecoyFactory | null,
 ): TaskExample[] {
   const n = config.sizes[split];
   if (n === 0) return [];
@@ -155,8 +168,8 @@ function generateSplit(
     if (real.length < minEntities) {
       fail(`0, because the ${split} split has ${real.length} real countries (raise ${split === 'train' ? 'the share left for training' : `${split}Fraction`})`);
     }
-    if (suite === 'knowledge' && syntheticShare === 0) {
-      const types = knowledgeTypes(config.multiHopShare).length;
+    if ((suite === 'knowledge' || suite === 'deep-search') && syntheticShare === 0) {
+      const types = suite === 'knowledge' ? knowledgeTypes(config.multiHopShare).length : DEEP_SEARCH_TYPES.length;
       const available = real.length * types;
       if (n > available) fail(`at most ${available} (${real.length} ${split} countries × ${types} question types)`);
     }
@@ -166,7 +179,7 @@ function generateSplit(
   for (let i = 0; i < n; i++) {
     let example: Omit<TaskExample, 'id'> | undefined;
     for (let attempt = 0; attempt < MAX_REDRAWS; attempt++) {
-      const candidate = drawExample(suite, split, config, entities, rng, syntheticShare);
+      const candidate = drawExample(suite, split, config, entities, rng, syntheticShare, decoys);
       if (!used.has(candidate.question)) {
         example = candidate;
         break;
@@ -182,6 +195,29 @@ function generateSplit(
   return out;
 }
 
+/**
+ * Country names and capitals that contain another name or capital as whole words, or occur inside another (`Victoria`
+ * and `City of Victoria`, `Spain` and `Port of Spain`): a search for one can rank the other's page first, so their
+ * countries are not deep-search targets.
+ */
+export function namesInOthers(countries: readonly Country[]): Set<string> {
+  const names = new Set(countries.flatMap((c) => [c.name, c.capital]));
+  const phrases = (name: string): string[] => {
+    const w = name.split(' ');
+    const out: string[] = [];
+    for (let i = 0; i < w.length; i++) for (let j = i + 1; j <= w.length; j++) out.push(w.slice(i, j).join(' '));
+    return out;
+  };
+  const containing = new Map<string, number>();
+  for (const name of names) for (const p of new Set(phrases(name))) containing.set(p, (containing.get(p) ?? 0) + 1);
+  return new Set([...names].filter((n) => (containing.get(n) ?? 0) > 1 || phrases(n).some((p) => p !== n && names.has(p))));
+}
+
+/** A capital that contains its country's name or is contained in it (Monaco, Panama City) makes the country page and the capital page match the same query. */
+function canBeDeepSearchTarget(c: Country): boolean {
+  return !c.capital.includes(c.name) && !c.name.includes(c.capital);
+}
+
 function knowledgeTypes(multiHopShare: number): KnowledgeType[] {
   return [...(multiHopShare < 1 ? KNOWLEDGE_SINGLE_HOP : []), ...(multiHopShare > 0 ? KNOWLEDGE_MULTI_HOP : [])];
 }
@@ -193,6 +229,7 @@ function drawExample(
   entities: TaskEntities,
   rng: Rng,
   syntheticShare: number,
+  decoys: DecoyFactory | null,
 ): Omit<TaskExample, 'id'> {
   if (suite === 'compute') {
     const type = pick(rng, COMPUTE_TYPES);
@@ -218,6 +255,21 @@ function drawExample(
       ability: 'qa',
       tools: ['search'],
       meta: { suite, type, split, hops: q.hops, synthetic },
+    };
+  }
+  if (suite === 'deep-search') {
+    const type = pick(rng, DEEP_SEARCH_TYPES);
+    const t = DEEP_SEARCH_TEMPLATES[type];
+    const target = pick(rng, pool.filter((c) => canBeDeepSearchTarget(c) && !decoys!.excludedNames.has(c.capital) && !decoys!.excludedNames.has(c.name)));
+    const count = rng.next() < config.twoDecoyShare ? 2 : 1;
+    const candidates = 1 + decoys!.decoysOf(target, count).length;
+    return {
+      question: t.question(target.capital, conditionValue(target, t.condition)),
+      answers: deepSearchAnswers(target, t.field),
+      ability: 'qa',
+      tools: ['search'],
+      // hops: searches in the worst case (list the candidates, then check each one)
+      meta: { suite, type, split, hops: 1 + candidates, synthetic },
     };
   }
   const type = pick(rng, MIXED_TYPES);

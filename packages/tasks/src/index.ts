@@ -1,5 +1,6 @@
 export {
   ABILITIES,
+  DEFAULT_SUITES,
   SPLITS,
   SUITES,
   TaskExampleSchema,
@@ -28,6 +29,16 @@ export {
   type MixedType,
 } from './templates.js';
 export {
+  conditionValue,
+  DEEP_SEARCH_TEMPLATES,
+  DEEP_SEARCH_TYPES,
+  deepSearchAnswers,
+  parseDeepSearchQuestion,
+  type DeepSearchCondition,
+  type DeepSearchField,
+  type DeepSearchType,
+} from './deep-search.js';
+export {
   generateTasks,
   splitExamples,
   TaskGenerationConfigSchema,
@@ -48,6 +59,7 @@ export {
   type PromptFormatName,
 } from './prompts.js';
 export {
+  ALL_IMPERFECT_KINDS,
   createDisabledToolExecutor,
   IMPERFECT_KINDS,
   solveAll,

@@ -5,8 +5,10 @@ export const ABILITIES = ['qa', 'math'] as const;
 export type Ability = (typeof ABILITIES)[number];
 
 /** The built-in suites. */
-export const SUITES = ['knowledge', 'compute', 'mixed'] as const;
+export const SUITES = ['knowledge', 'compute', 'mixed', 'deep-search'] as const;
 export type SuiteName = (typeof SUITES)[number];
+/** The suites {@link generateTasks} makes when none are named (`deep-search` adds decoy documents: ask for it). */
+export const DEFAULT_SUITES: readonly SuiteName[] = ['knowledge', 'compute', 'mixed'];
 
 /** Dataset splits. Validation and test use real entities never seen in training. */
 export const SPLITS = ['train', 'validation', 'test'] as const;

@@ -134,7 +134,7 @@ describe('scripted solver with tools', () => {
     const train = set.suites.knowledge!.train;
     const options = { imperfectShare: 0.5, seed: 3, format: 'compact' as const };
     const imperfect = await solveAll(train, tools, options);
-    const counts = { none: 0, 'wrong-query': 0, 'missing-call': 0 };
+    const counts: Record<string, number> = { none: 0, 'wrong-query': 0, 'missing-call': 0 };
     for (const d of imperfect) counts[d.imperfection] += 1;
     expect(counts).toEqual({ none: 22, 'wrong-query': 10, 'missing-call': 8 });
     for (const d of imperfect) {

@@ -10,6 +10,7 @@ import {
 import { hierarchicalReward } from '@arpo/reward';
 import { realCountries, type Country } from './data/countries.js';
 import { promptFormat, type PromptFormat, type PromptFormatName } from './prompts.js';
+import { DEEP_SEARCH_TEMPLATES, type DeepSearchField, type DeepSearchType } from './deep-search.js';
 import type { TaskExample } from './schema.js';
 import {
   COMPUTE_TEMPLATES,
@@ -26,11 +27,17 @@ import {
 /** How a demonstration deviates from the ideal one. */
 export type Imperfection = 'none' | ImperfectKind;
 
-/** A way a demonstration can be imperfect: a misspelt query, or no tool call (answer from memory, a guess). */
-export type ImperfectKind = 'wrong-query' | 'missing-call';
+/**
+ * A way a demonstration can be imperfect: a misspelt query, no tool call (answer from memory, a guess), or
+ * (deep-search only; elsewhere the demonstration stays ideal) `no-verify`: answer from the first candidate listed
+ * without checking the question's condition.
+ */
+export type ImperfectKind = 'wrong-query' | 'missing-call' | 'no-verify';
 
-/** Every {@link ImperfectKind}, in the order `imperfectKinds` defaults to. */
+/** The {@link ImperfectKind}s `imperfectKinds` defaults to, in order. */
 export const IMPERFECT_KINDS: readonly ImperfectKind[] = ['wrong-query', 'missing-call'];
+/** Every {@link ImperfectKind}. */
+export const ALL_IMPERFECT_KINDS: readonly ImperfectKind[] = ['wrong-query', 'missing-call', 'no-verify'];
 
 /** Options of the scripted solver. */
 export interface SolverOptions {
@@ -90,8 +97,8 @@ export async function solveExample(example: TaskExample, tools: ToolExecutor, op
     throw new ArpoConfigError('solver options', [{ field: 'imperfectShare', value: share, expected: 'a number in [0, 1]' }]);
   }
   const kinds = options.imperfectKinds ?? IMPERFECT_KINDS;
-  if (kinds.length === 0 || kinds.some((k) => !IMPERFECT_KINDS.includes(k))) {
-    throw new ArpoConfigError('solver options', [{ field: 'imperfectKinds', value: kinds, expected: `a non-empty list of ${IMPERFECT_KINDS.join(', ')}` }]);
+  if (kinds.length === 0 || kinds.some((k) => !ALL_IMPERFECT_KINDS.includes(k))) {
+    throw new ArpoConfigError('solver options', [{ field: 'imperfectKinds', value: kinds, expected: `a non-empty list of ${ALL_IMPERFECT_KINDS.join(', ')}` }]);
   }
   const rng = createRng(`${options.seed ?? 0}/solver/${example.id}`);
   const imperfection: Imperfection = rng.next() < share ? kinds[Math.floor(rng.next() * kinds.length)]! : 'none';
@@ -107,9 +114,11 @@ export async function solveExample(example: TaskExample, tools: ToolExecutor, op
     answer = await solveCompute(example, type as ComputeType, writer, imperfection, rng);
   } else if (suite === 'mixed' && type in MIXED_TEMPLATES) {
     answer = await solveMixed(example, type as MixedType, writer, imperfection, rng);
+  } else if (suite === 'deep-search' && type in DEEP_SEARCH_TEMPLATES) {
+    answer = await solveDeepSearch(example, type as DeepSearchType, writer, imperfection, rng);
   } else {
     throw new ArpoConfigError(`example ${example.id}`, [
-      { field: 'meta', value: example.meta, expected: 'the meta of a built-in suite (knowledge, compute or mixed) with a known type' },
+      { field: 'meta', value: example.meta, expected: 'the meta of a built-in suite (knowledge, compute, mixed or deep-search) with a known type' },
     ]);
   }
   writer.model(`\n${format.answer(space + answer)}`);
@@ -215,7 +224,14 @@ const COUNTRY_FIELDS = {
   continent: / is a country in (.+?)\. Its currency/,
   currency: / code ([A-Z]{3})\. /,
   'calling-code': / calling code is (\d+)\. /,
+  language: / main language is (.+?)\.$/,
 } as const;
+
+/** Every country named in `capital`'s capital-city sentences of a result (`X is the capital city of C.`), in order. */
+function readCountriesOfCapital(result: string, capital: string): string[] {
+  const re = new RegExp(`(?:^Page \\d+: |\\. )${escapeRegExp(capital)} is the capital city of (.+?)(?=\\.(?: |$))`, 'gm');
+  return [...result.matchAll(re)].map((m) => m[1]!);
+}
 
 /** A field of `country`'s document in a result. */
 function readCountryField(result: string, country: string, field: keyof typeof COUNTRY_FIELDS): string | undefined {
@@ -232,10 +248,10 @@ function readPrinted(result: string): bigint | undefined {
 // ---------------------------------------------------------------------------------------------------------
 // guesses without tools
 
-let guesses: Record<CountryField, string> | undefined;
+let guesses: Record<CountryField | 'language', string> | undefined;
 
 /** The most common value of each field over the real countries (ties: alphabetically first). */
-function guess(field: CountryField): string {
+function guess(field: CountryField | 'language'): string {
   if (!guesses) {
     const mode = (values: string[]): string => {
       const counts = new Map<string, number>();
@@ -249,6 +265,7 @@ function guess(field: CountryField): string {
       currency: mode(all.map((c) => c.currencyCode)),
       continent: mode(all.map((c) => c.continent)),
       'calling-code': mode(all.map((c) => String(c.callingCode))),
+      language: mode(all.map((c) => c.language)),
     };
   }
   return guesses[field];
@@ -412,4 +429,54 @@ async function solveMixed(example: TaskExample, type: MixedType, w: ResponseWrit
   }
   w.think(`The result is ${value}.`);
   return value.toString();
+}
+
+const DEEP_NOUNS: Record<DeepSearchField, string> = {
+  'calling-code': 'calling code',
+  currency: 'currency code',
+  language: 'main language',
+  continent: 'continent',
+  country: 'country',
+};
+
+/**
+ * Deep-search: one search lists the countries whose capital has the asked name; each candidate, in the order listed,
+ * gets a search of its own name, which shows its continent and language; the first that meets the question's
+ * condition gives the answer. A candidate that does not meet it is a misleading lead: the next one is searched.
+ */
+async function solveDeepSearch(example: TaskExample, type: DeepSearchType, w: ResponseWriter, imperfection: Imperfection, rng: Rng): Promise<string> {
+  const t = DEEP_SEARCH_TEMPLATES[type];
+  const [value = '', capital = ''] = parseQuestion(example, t.pattern);
+  const noun = DEEP_NOUNS[t.field];
+  const fallbackField = t.field === 'country' ? 'country' : t.field;
+  const fail = (why: string): string => {
+    const g = guess(fallbackField);
+    w.think(`${why} My best guess is ${g}.`);
+    return g;
+  };
+  if (imperfection === 'missing-call') {
+    const g = guess(fallbackField);
+    w.think(`I think the ${noun} is ${g}.`);
+    return g;
+  }
+  const q = (name: string) => (imperfection === 'wrong-query' ? misspell(name, rng) : name);
+  w.think(`I search the capital ${capital}.`);
+  const searched = q(capital);
+  const candidates = readCountriesOfCapital(await w.call('search', `capital city ${searched}`), searched);
+  if (candidates.length === 0) return fail(`No country has the capital ${capital}.`);
+  w.think(`I check ${candidates[0]}.`);
+  for (const [i, country] of candidates.entries()) {
+    const result = await w.call('search', `country ${country}`);
+    const actual = readCountryField(result, country, t.condition);
+    const answer = t.field === 'country' ? country : readCountryField(result, country, t.field);
+    if (actual === undefined || answer === undefined) return fail(`No page on ${country}.`);
+    if (actual === value || imperfection === 'no-verify') {
+      w.think(t.field === 'country' ? `${country} fits.` : `The ${noun} is ${answer}.`);
+      return answer;
+    }
+    const next = candidates[i + 1];
+    if (next === undefined) return fail(`${actual}, not ${value}. None fits.`);
+    w.think(`${actual}, not ${value}. I check ${next}.`);
+  }
+  return fail('No candidate fits.');
 }

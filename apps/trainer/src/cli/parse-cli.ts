@@ -15,6 +15,10 @@ const OPTIONS = {
   'sft-steps': { type: 'string' },
   seed: { type: 'string' },
   seeds: { type: 'string' },
+  'first-seed': { type: 'string' },
+  algorithms: { type: 'string' },
+  suite: { type: 'string' },
+  sweep: { type: 'string' },
   rollouts: { type: 'string' },
   workers: { type: 'string' },
   suites: { type: 'string' },
@@ -45,6 +49,10 @@ export interface CliArgs {
     'sft-steps'?: string;
     seed?: string;
     seeds?: string;
+    'first-seed'?: string;
+    algorithms?: string;
+    suite?: string;
+    sweep?: string;
     rollouts?: string;
     workers?: string;
     suites?: string;

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { ArpoConfigError } from '@arpo/core';
 import { trainerConfigJsonSchema } from '../config/json-schema.js';
 import { resolveConfig } from '../config/load-config.js';
-import { COMPARE_CONFIG, QUICK_CONFIG, pretrainedDemoConfig } from '../config/presets.js';
+import { COMPARE_CONFIG, DEEP_SEARCH_CONFIG, QUICK_CONFIG, pretrainedDeepSearchConfig, pretrainedDemoConfig } from '../config/presets.js';
 import { deepMerge, type TrainerConfig } from '../config/trainer-config.js';
 import { compareCommand } from '../commands/compare-command.js';
 import { demoCommand } from '../commands/demo-command.js';
@@ -12,7 +12,8 @@ import { serveCommand } from '../commands/serve-command.js';
 import { trainCommand } from '../commands/train-command.js';
 import type { CommandEnv } from '../commands/session.js';
 import { defaultOutputMode, Reporter, type OutputMode } from '../progress/reporter.js';
-import type { EvalRow } from '../run-files.js';
+import type { Algorithm, EvalRow } from '../run-files.js';
+import { ALGORITHMS } from '../phases/algorithm-config.js';
 import { RunFolder } from '../run/run-folder.js';
 import { StopSignal } from '../run/stop-signal.js';
 import { writeReport } from '../report/index.js';
@@ -54,8 +55,50 @@ function commandBase(args: CliArgs): Record<string, unknown> {
   const pretrained = !args.values['from-scratch'] && !args.values.model;
   const demo = pretrained ? pretrainedDemoConfig() : {};
   if (args.command === 'demo') return demo;
-  if (args.command === 'compare') return deepMerge(demo, COMPARE_CONFIG) as Record<string, unknown>;
+  if (args.command === 'compare') {
+    const suite = compareSuite(args);
+    const start = suite === 'deep-search' ? (pretrained ? pretrainedDeepSearchConfig() : DEEP_SEARCH_CONFIG) : demo;
+    return deepMerge(start, COMPARE_CONFIG) as Record<string, unknown>;
+  }
   return {};
+}
+
+/** `--suite` of `arpo compare`: the suite and its pretrained start (`knowledge` by default). */
+function compareSuite(args: CliArgs): 'knowledge' | 'deep-search' {
+  const suite = args.values.suite ?? 'knowledge';
+  if (suite !== 'knowledge' && suite !== 'deep-search') throw new ArpoConfigError('arpo compare', [{ field: '--suite', value: suite, expected: 'knowledge or deep-search' }]);
+  return suite;
+}
+
+/** `--seeds`, `--first-seed`, `--algorithms` and `--sweep` of `arpo compare`. */
+function compareFlags(args: CliArgs): { seeds: number; firstSeed?: number; algorithms?: Algorithm[]; sweep?: { path: string; values: unknown[] } } {
+  const fail = (field: string, value: unknown, expected: string): never => {
+    throw new ArpoConfigError('arpo compare', [{ field, value, expected }]);
+  };
+  const seeds = intFlag('seeds', args.values.seeds) ?? 3;
+  if (seeds < 1) fail('--seeds', seeds, 'an integer >= 1');
+  const firstSeed = intFlag('first-seed', args.values['first-seed']);
+  if (firstSeed !== undefined && firstSeed < 0) fail('--first-seed', firstSeed, 'an integer >= 0');
+  let algorithms: Algorithm[] | undefined;
+  if (args.values.algorithms !== undefined) {
+    algorithms = args.values.algorithms.split(',').map((a) => a.trim()) as Algorithm[];
+    const unknown = algorithms.filter((a) => !ALGORITHMS.includes(a));
+    if (algorithms.length === 0 || unknown.length > 0 || new Set(algorithms).size !== algorithms.length) {
+      fail('--algorithms', args.values.algorithms, `a comma-separated list of distinct names from ${ALGORITHMS.join(', ')}`);
+    }
+  }
+  let sweep: { path: string; values: unknown[] } | undefined;
+  if (args.values.sweep !== undefined) {
+    const m = /^([A-Za-z][\w.]*)=(.+)$/.exec(args.values.sweep);
+    if (!m) fail('--sweep', args.values.sweep, 'path=v1,v2,… under the arpo section, e.g. rollout.branchProbability=0.2,0.5,0.8');
+    const values = m![2]!.split(',').map((v) => {
+      const t = v.trim();
+      const n = Number(t);
+      return t === 'true' ? true : t === 'false' ? false : t !== '' && Number.isFinite(n) ? n : t;
+    });
+    sweep = { path: m![1]!.replace(/^arpo\./, ''), values };
+  }
+  return { seeds, ...(firstSeed !== undefined ? { firstSeed } : {}), ...(algorithms ? { algorithms } : {}), ...(sweep ? { sweep } : {}) };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -163,9 +206,7 @@ export async function commandLineMain(argv: readonly string[]): Promise<number> 
         break;
       }
       case 'compare': {
-        const seeds = intFlag('seeds', args.values.seeds) ?? 3;
-        if (seeds < 1) throw new ArpoConfigError('arpo compare', [{ field: '--seeds', value: seeds, expected: 'an integer >= 1' }]);
-        const r = await compareCommand(env, { config, out, seeds });
+        const r = await compareCommand(env, { config, out, ...compareFlags(args) });
         print(`\n${r.table}\n\nreport: ${r.report}`);
         reporter.record('result', { lines: r.lines, report: r.report });
         break;

@@ -1,9 +1,12 @@
 import { wilsonInterval } from '../phases/wilson-interval.js';
+import { pairedDifference, type PairedDifference } from './paired-difference.js';
 import type { Algorithm, EvalRow, RunSummaryFile } from '../run-files.js';
 
 /** One finished training run of a comparison. */
 export interface CompareRun {
   algorithm: Algorithm;
+  /** A swept setting of this run, e.g. `rollout.branchProbability=0.2` (absent: the base config). */
+  variant?: string;
   seed: number;
   dir: string;
   summary: RunSummaryFile;
@@ -27,7 +30,23 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number; n: 
 /** One line of the comparison table. */
 export interface CompareLine {
   algorithm: Algorithm;
+  /** The swept setting (absent: the base config). */
+  variant?: string;
+  /** `ARPO` or `ARPO rollout.branchProbability=0.2`. */
+  label: string;
   seeds: number;
+  /** The seeds, ascending. */
+  seedList: number[];
+  /** Tools-on accuracy after RL by suite, per seed (in `seedList` order). */
+  accuracyPerSeed: Record<string, number[]>;
+  /**
+   * Accuracy after RL minus GRPO's (base config) by suite, paired by seed, with the 95% t-interval over seeds (null
+   * for GRPO itself or without a GRPO run).
+   */
+  vsGrpo: Record<string, PairedDifference> | null;
+  /** Training tool calls and tokens as a multiple of GRPO's (means over seeds; null without a GRPO run). */
+  toolCallsRatio: number | null;
+  tokensRatio: number | null;
   /** Test accuracy with tools after RL, by suite: mean and std over seeds, and the 95% interval of the mean. */
   accuracy: Record<string, SuiteAccuracy>;
   /** The same before RL (the shared starting point). */
@@ -68,26 +87,52 @@ const accuracyBySuite = (runs: readonly CompareRun[], pick: (r: CompareRun) => E
   );
 };
 
-/** The table of `arpo compare`: one line per algorithm, aggregated over seeds. */
+/** `ARPO`, or `ARPO <variant>` for a swept setting. */
+export function runLabel(r: Pick<CompareRun, 'algorithm' | 'variant'>): string {
+  return r.variant ? `${r.algorithm.toUpperCase()} ${r.variant}` : r.algorithm.toUpperCase();
+}
+
+/** Tools-on accuracy after RL of one suite by seed. */
+const accuracyBySeed = (runs: readonly CompareRun[], suite: string): Map<number, number> =>
+  new Map(runs.flatMap((r) => r.after.filter((e) => e.tools === 'on' && e.suite === suite).map((e) => [r.seed, e.accuracy] as [number, number])));
+
+const totalToolCalls = (r: CompareRun): number => Object.values(r.summary.trainToolCalls).reduce((a, b) => a + b, 0);
+
+/** The table of `arpo compare`: one line per algorithm (and swept setting), aggregated over seeds. */
 export function compareLines(runs: readonly CompareRun[]): CompareLine[] {
-  const algorithms = [...new Set(runs.map((r) => r.algorithm))];
-  return algorithms.map((algorithm) => {
-    const rs = runs.filter((r) => r.algorithm === algorithm);
+  const labels = [...new Set(runs.map(runLabel))];
+  const grpo = runs.filter((r) => r.algorithm === 'grpo' && !r.variant);
+  const grpoCalls = grpo.length ? meanStd(grpo.map(totalToolCalls)).mean : null;
+  const grpoTokens = grpo.length ? meanStd(grpo.map((r) => r.summary.trainTokens)).mean : null;
+  return labels.map((label) => {
+    const rs = runs.filter((r) => runLabel(r) === label).sort((a, b) => a.seed - b.seed);
     const ms = (f: (r: CompareRun) => number) => {
       const { mean, std } = meanStd(rs.map(f));
       return { mean, std };
     };
+    const accuracy = accuracyBySuite(rs, (r) => r.after);
+    const suites = Object.keys(accuracy);
+    const isBase = rs[0]!.algorithm === 'grpo' && !rs[0]!.variant;
+    const toolCalls = ms(totalToolCalls);
+    const tokens = ms((r) => r.summary.trainTokens);
     return {
-      algorithm,
+      algorithm: rs[0]!.algorithm,
+      ...(rs[0]!.variant ? { variant: rs[0]!.variant } : {}),
+      label,
       seeds: rs.length,
-      accuracy: accuracyBySuite(rs, (r) => r.after),
+      seedList: rs.map((r) => r.seed),
+      accuracy,
+      accuracyPerSeed: Object.fromEntries(suites.map((s) => [s, rs.map((r) => accuracyBySeed([r], s).get(r.seed) ?? NaN)])),
+      vsGrpo: isBase || grpo.length === 0 ? null : Object.fromEntries(suites.map((s) => [s, pairedDifference(accuracyBySeed(rs, s), accuracyBySeed(grpo, s))])),
       accuracyBefore: accuracyBySuite(rs, (r) => r.before),
       formatErrors: ms((r) => {
         const on = r.after.filter((e) => e.tools === 'on');
         return on.reduce((a, e) => a + e.formatErrorRate * e.examples, 0) / Math.max(1, on.reduce((a, e) => a + e.examples, 0));
       }),
-      toolCalls: ms((r) => Object.values(r.summary.trainToolCalls).reduce((a, b) => a + b, 0)),
-      tokens: ms((r) => r.summary.trainTokens),
+      toolCalls,
+      tokens,
+      toolCallsRatio: grpoCalls ? toolCalls.mean / grpoCalls : null,
+      tokensRatio: grpoTokens ? tokens.mean / grpoTokens : null,
       wallSeconds: ms((r) => r.trainWallMs / 1000),
     };
   });
@@ -104,15 +149,37 @@ const num = (x: { mean: number; std: number }, digits = 0): string => `${x.mean.
  */
 export function formatCompareTable(lines: readonly CompareLine[]): string {
   const suites = [...new Set(lines.flatMap((l) => Object.keys(l.accuracy)))];
-  const header = ['algorithm', 'seeds', ...suites.map((s) => `${s} acc. % before RL`), ...suites.map((s) => `${s} acc. % after RL [95%] sd over seeds`), 'format errors % after RL', 'tool calls in training', 'tokens generated', 'RL wall s'];
+  const withGrpo = lines.some((l) => l.vsGrpo !== null);
+  const header = [
+    'algorithm',
+    'seeds',
+    ...suites.map((s) => `${s} acc. % before RL`),
+    ...suites.map((s) => `${s} acc. % after RL [95%] sd over seeds`),
+    ...(withGrpo ? suites.map((s) => `${s} Δ vs GRPO, points [95% t over seeds]`) : []),
+    'format errors % after RL',
+    'tool calls in training',
+    ...(withGrpo ? ['× GRPO'] : []),
+    'tokens generated',
+    ...(withGrpo ? ['× GRPO'] : []),
+    'RL wall s',
+  ];
+  const diff = (d: PairedDifference | undefined): string => {
+    if (!d || !Number.isFinite(d.mean)) return '–';
+    const f = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+    return d.interval95 ? `${f(d.mean)} [${f(d.interval95[0])}, ${f(d.interval95[1])}]` : f(d.mean);
+  };
+  const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(2)}×`);
   const rows = lines.map((l) => [
-    l.algorithm.toUpperCase(),
+    l.label,
     String(l.seeds),
     ...suites.map((s) => (l.accuracyBefore[s] ? acc(l.accuracyBefore[s]) : '–')),
     ...suites.map((s) => (l.accuracy[s] ? acc(l.accuracy[s]) : '–')),
+    ...(withGrpo ? suites.map((s) => diff(l.vsGrpo?.[s])) : []),
     pct(l.formatErrors),
     num(l.toolCalls),
+    ...(withGrpo ? [ratio(l.toolCallsRatio)] : []),
     num(l.tokens),
+    ...(withGrpo ? [ratio(l.tokensRatio)] : []),
     num(l.wallSeconds),
   ]);
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;

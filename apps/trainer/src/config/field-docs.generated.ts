@@ -8,7 +8,8 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "branchProbability": "α: base branch probability. Reference 0.5.",
     "entropyWeight": "β: entropy weight in P = α + β·ΔH. Reference 0.2.",
     "branchThreshold": "τ: threshold of the paper's deterministic rule (branch iff P > τ); unused by `stochastic`. Paper 0.5.",
-    "branchRule": "A registered branch rule (`@arpo/entropy`'s `registerBranchRule`). Built in: `stochastic` (reference: branch iff u ≤ P, u ~ U(0,1)) and `threshold` (paper: branch iff P > τ).",
+    "branchRule": "A registered branch rule (`@arpo/entropy`'s `registerBranchRule`). Built in: `stochastic` (reference: branch iff u ≤ P, u ~ U(0,1)), `threshold` (paper: branch iff P > τ) and `consecutive-penalty` (AEPO: branch iff clip((u + β·ΔH)·max(0, 1 − λ·l), 0, 1) ≥ α, see `consecutivePenalty`).",
+    "consecutivePenalty": "AEPO consecutive-branch penalty λ (arXiv 2510.14545, reference `1 − 0.05·l`), read by the branch rule `consecutive-penalty`: the branch score (u + β·ΔH) is scaled by max(0, 1 − λ·l), l = the number of consecutive rounds in which the prompt got a new trajectory (branch or refill). 0 = no penalty. Reference 0.05.",
     "entropyWindow": "k: positions of a segment whose entropy is measured. Reference hard-codes 20.",
     "topLogprobs": "Top-k log-probs per position requested from the policy. Reference 10; 0 requests none.",
     "entropySource": "Entropy per position: `top-k` (reference: −Σ exp(lp)·lp over the returned candidates) or `full` (paper Eq. 3).",
@@ -17,6 +18,9 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "baselineReset": "Initial-entropy baseline lifetime: `persistent-slot` (reference: keyed by slot index, never cleared, spec §2.3 item 3) or `per-step` (cleared every training step, what the paper describes).",
     "decisionTiming": "When the branch decision at tool call t is made: `segment-end` (reference: entropy of the segment that ended in call t) or `after-k-tokens` (paper: after generating k tokens following result t).",
     "budgetAllocation": "Order in which the remaining M − N budget is handed out: `index-order` (reference) or `highest-entropy` first.",
+    "globalBudget": "How many global samples N each prompt starts with: `fixed` (ARPO: `initialRollouts` for every prompt) or `entropy-pre-monitoring` (AEPO, arXiv 2510.14545: per prompt p, N_p = clamp(⌊M·σ(β_pm·(H_root − H̄_tool))⌋ + 1, 1, M) from a discarded pre-monitoring probe; `initialRollouts` is then ignored, as in the reference). The probes' tokens and tool calls count in the rollout metrics. Reference `enable_dynamic_rollouts` (true in AEPO's yaml configs, `False` in its launch scripts); `fixed` here.",
+    "preMonitorWeight": "β_pm: weight of H_root − H̄_tool inside the sigmoid of entropy pre-monitoring. Reference hard-codes 0.5.",
+    "preMonitorTokens": "Tokens generated from the prompt to measure H_root in entropy pre-monitoring (its first k = `entropyWindow` positions count). Reference `initial_entropy_tokens` 50.",
     "callLimit": "Max tool calls per trajectory; the next call appends EOS instead. Reference reasoning 3 (deep search 6).",
     "maxResponseTokens": "Max response tokens of a whole multi-turn trajectory (model + tool tokens). Reference 4096.",
     "maxPromptTokens": "Max prompt tokens. Reference 1536.",
@@ -34,14 +38,16 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "normalizeByStd": "Divide by the group std (reference `norm_adv_by_std_in_grpo: True`); false gives Dr. GRPO's r − mean."
   },
   "LossConfigSchema": {
+    "policyLoss": "The per-token policy loss: a built-in one (POLICY_LOSSES) or one registered with `@arpo/optimizer`'s `registerPolicyLoss`. `dual-clip` (reference): L = max(−A·ρ, −A·clip(ρ, 1 − ε_low, 1 + ε_high)), capped at −A·c for A < 0. `entropy-balanced` (AEPO, arXiv 2510.14545; its code `compute_policy_loss_entropy_balanced_clipping`): the same loss value, but the upper bound is (1 + ε_high)·ρ/sg(ρ), so a token clipped at 1 + ε_high with A > 0 keeps the gradient −(1 + ε_high)·A·∇log πθ instead of 0. The paper restricts this to high-entropy tokens; the code applies it to every token, as here.",
     "clipRatioLow": "ε_low: ρ is clipped below at 1 − ε_low. Reference 0.2.",
     "clipRatioHigh": "ε_high: ρ is clipped above at 1 + ε_high. Reference 0.2 (DAPO's clip-higher uses 0.28).",
     "clipRatioC": "c of dual-clip: for A < 0 the loss is capped at −A·c. Reference `clip_ratio_c` 3.0; must be > 1.",
     "aggregation": "How masked per-token losses become one scalar: a built-in mode (LOSS_AGGREGATIONS) or one registered with `@arpo/optimizer`'s `registerLossAggregation`. Reference `token-mean`.",
     "aggregationNormalizer": "Constant of `seq-mean-token-sum-norm` (Dr. GRPO); defaults to the max response length when unset.",
     "klCoef": "KL-to-reference loss coefficient. Reference 0 (a reference model is loaded but has no effect).",
-    "klEstimator": "KL estimator. Reference `low_var_kl` = k3.",
+    "klEstimator": "KL estimator: a built-in one (KL_ESTIMATORS: `k1`, `k2`, `k3`) or one registered with `@arpo/optimizer`'s `registerKlEstimator`. Reference `low_var_kl` = k3.",
     "entropyCoef": "Entropy bonus coefficient (subtracted from the loss). Reference 0.",
+    "entropyAdvantageWeight": "a of AEPO's entropy-aware advantage (arXiv 2510.14545): Ã = A·(1 + a·z(H)), z(H) = (H − mean)/std of the current policy's token entropies H (detached: no gradient) over the trained tokens of the micro-batch (std with N − 1, 1 when it is 0), applied before the policy loss. 0 = off (default); AEPO uses 0.2. Results depend on the micro-batch composition. Entropies are requested whenever a > 0 (the reference computes them only when its entropy coefficient is non-zero, so with its released entropy coefficient 0 the term is silently off).",
     "oldLogprobSource": "π_old: `recompute` by the trainable policy after the rollout (reference) or `sampler` log-probs."
   },
   "OptimizerConfigSchema": {
@@ -77,12 +83,13 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
   },
   "DataSectionSchema": {
     "seed": "Seed of the generated tasks and corpus, kept apart from the run seed so runs with different seeds share data.",
-    "suites": "Built-in suites to train and evaluate on.",
+    "suites": "Built-in suites to train and evaluate on. `deep-search`: questions whose capital several countries share; one search lists them, and each needs its own search to check the question's condition (2–4 searches).",
     "sizes": "Examples generated per split and suite.",
     "syntheticShare": "Share of invented entities in the training questions (forces copying from tool results).",
     "distractors": "WordNet distractor documents in the search corpus.",
     "types": "Only these question types (`meta.type`, e.g. `currency`, `capital`, `calling-code`); empty keeps all.",
     "multiHopShare": "Share of knowledge questions needing two searches.",
+    "twoDecoyShare": "Deep-search: share of target countries with two decoys (three candidates) instead of one.",
     "format": "Prompt format: `compact` (short, for tiny models) or the reference system prompt.",
     "trainFile": "Optional JSONL files (`{question, answer(s)}` or the reference's rows) replacing the built-in splits.",
     "skipInvalid": "Skip (and count) invalid dataset lines instead of failing on the first."
@@ -95,7 +102,7 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "batchSize": "Demonstrations per step.",
     "demonstrations": "Demonstrations made from the first training questions (a pool cycled through in seeded order).",
     "imperfectShare": "Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix.",
-    "imperfectKinds": "Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool).",
+    "imperfectKinds": "Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool; `no-verify`, deep-search only: answers from the first candidate without checking the question's condition).",
     "microBatchSize": "Demonstrations per forward/backward pass; a batch of several micro-batches is spread over the gradient lanes (`workers`).",
     "checkpointEvery": "Write a resumable checkpoint every n SFT steps (0: only when stopped)."
   },

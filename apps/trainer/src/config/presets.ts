@@ -1,4 +1,4 @@
-import { DEMO_MODEL_DATA, demoModelPath } from '@arpo/demo-model';
+import { DEEP_SEARCH_MODEL_DATA, DEMO_MODEL_DATA, deepSearchModelPath, demoModelPath } from '@arpo/demo-model';
 
 /**
  * `--quick`: a few steps of everything on small data, for smoke tests and CI. It checks that the pipeline runs,
@@ -38,3 +38,29 @@ export const PRETRAINED_DEMO_ARPO = {} as const;
 export const COMPARE_CONFIG = {
   train: { steps: 20 },
 } as const;
+
+/**
+ * The deep-search suite's settings for any start: one result per search (a shared capital's page lists every
+ * candidate; a country's page is the one to check), no Python, room for four searches (responses up to 560 tokens,
+ * evaluations too), at most five calls.
+ */
+export const DEEP_SEARCH_CONFIG = {
+  data: { ...DEEP_SEARCH_MODEL_DATA, sizes: { ...DEEP_SEARCH_MODEL_DATA.sizes, train: 1000 } },
+  tools: { search: { topK: 1 }, python: { enabled: false } },
+  eval: { maxNewTokens: 560 },
+  arpo: { rollout: { maxResponseTokens: 560, maxPromptTokens: 96, callLimit: 5 } },
+} as const;
+
+/**
+ * `arpo compare --suite deep-search` (without `--from-scratch`): the deep-search cold start of `@arpo/demo-model` on
+ * the data it was trained with, evaluated on 240 held-out questions with tools (60 without).
+ */
+export function pretrainedDeepSearchConfig(): Record<string, unknown> {
+  return {
+    ...DEEP_SEARCH_CONFIG,
+    model: { path: deepSearchModelPath() },
+    sft: { steps: 0 },
+    eval: { ...DEEP_SEARCH_CONFIG.eval, examples: 240, toolsOffExamples: 60 },
+    train: PRETRAINED_DEMO_TRAIN,
+  };
+}

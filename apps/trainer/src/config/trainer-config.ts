@@ -33,8 +33,11 @@ export const ModelSectionSchema = z.strictObject({
 export const DataSectionSchema = z.strictObject({
   /** Seed of the generated tasks and corpus, kept apart from the run seed so runs with different seeds share data. */
   seed: z.number().int().min(0).default(0),
-  /** Built-in suites to train and evaluate on. */
-  suites: z.array(z.enum(['knowledge', 'compute', 'mixed'])).min(1).default(['knowledge']),
+  /**
+   * Built-in suites to train and evaluate on. `deep-search`: questions whose capital several countries share; one
+   * search lists them, and each needs its own search to check the question's condition (2–4 searches).
+   */
+  suites: z.array(z.enum(['knowledge', 'compute', 'mixed', 'deep-search'])).min(1).default(['knowledge']),
   /** Examples generated per split and suite. */
   sizes: z.strictObject({ train: positiveInt.default(4000), validation: positiveInt.default(50), test: positiveInt.default(100) }).prefault({}),
   /** Share of invented entities in the training questions (forces copying from tool results). */
@@ -46,6 +49,8 @@ export const DataSectionSchema = z.strictObject({
   types: z.array(z.string().min(1)).default([]),
   /** Share of knowledge questions needing two searches. */
   multiHopShare: z.number().min(0).max(1).default(0),
+  /** Deep-search: share of target countries with two decoys (three candidates) instead of one. */
+  twoDecoyShare: z.number().min(0).max(1).default(0.67),
   /** Prompt format: `compact` (short, for tiny models) or the reference system prompt. */
   format: z.enum(['compact', 'reference']).default('compact'),
   /** Optional JSONL files (`{question, answer(s)}` or the reference's rows) replacing the built-in splits. */
@@ -88,8 +93,11 @@ export const SftSectionSchema = z.strictObject({
   demonstrations: positiveInt.default(4000),
   /** Share of imperfect demonstrations (wrong query, missing call) so RL has something to fix. */
   imperfectShare: z.number().min(0).max(1).default(0),
-  /** Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool). */
-  imperfectKinds: z.array(z.enum(['wrong-query', 'missing-call'])).min(1).default(['wrong-query', 'missing-call']),
+  /**
+   * Which imperfections `imperfectShare` draws from (`missing-call` alone: answers from memory, without the tool;
+   * `no-verify`, deep-search only: answers from the first candidate without checking the question's condition).
+   */
+  imperfectKinds: z.array(z.enum(['wrong-query', 'missing-call', 'no-verify'])).min(1).default(['wrong-query', 'missing-call']),
   learningRate: z.number().gt(0).default(3e-3),
   warmupRatio: z.number().min(0).max(1).default(0.03),
   schedule: z.enum(['constant', 'cosine']).default('cosine'),
@@ -103,8 +111,11 @@ export const SftSectionSchema = z.strictObject({
 
 /** The RL stage. */
 export const TrainSectionSchema = z.strictObject({
-  /** `arpo`: entropy-based adaptive rollout; `grpo`: trajectory-level rollout with the same M. */
-  algorithm: z.enum(['arpo', 'grpo']).default('arpo'),
+  /**
+   * `arpo`: entropy-based adaptive rollout; `grpo`: trajectory-level rollout with the same M; `aepo`: ARPO with AEPO's
+   * entropy pre-monitoring, consecutive-branch penalty, entropy-balanced clipping and entropy-aware advantage.
+   */
+  algorithm: z.enum(['arpo', 'grpo', 'aepo']).default('arpo'),
   /** RL steps (one rollout batch and one update each). */
   steps: z.number().int().min(0).default(10),
   /** Write a checkpoint every n steps (0: only at the end). */

@@ -81,6 +81,9 @@ export function trainRow(input: {
     gradNorm: update.gradNorm,
     learningRate: update.lr,
     tokensGenerated: rollout.tokensGenerated,
+    ...(rollout.preMonitor
+      ? { probeTokens: rollout.probeTokens, probeToolCalls: rollout.probeToolCalls, initialRolloutsMean: mean(rollout.preMonitor.initialRollouts) }
+      : {}),
     tokensPerSecond: rollout.tokensGenerated / Math.max(1e-9, input.time.rolloutMs / 1000),
     time: input.time,
     elapsedMs: input.elapsedMs,

@@ -14,6 +14,7 @@ import { sampledGroup } from './sampled-group.js';
 import { groupScores, type GroupScores } from './score-groups.js';
 import { trainRow } from './train-row.js';
 import { gradientLanes, lanesLine } from '../setup/workers.js';
+import { algorithmConfigs } from './algorithm-config.js';
 
 /** How an RL phase ended. */
 export interface TrainResult {
@@ -62,8 +63,7 @@ export async function runTrain(
   const started = performance.now();
   const checkpoints = run.path('checkpoints', 'train');
   const modelDir = run.path('model');
-  const rolloutConfig = { ...config.arpo.rollout, mode: algorithm === 'arpo' ? ('adaptive' as const) : ('trajectory' as const) };
-  if (algorithm === 'grpo') delete (rolloutConfig as { initialRollouts?: number }).initialRollouts;
+  const { rollout: rolloutConfig, loss: lossConfig } = algorithmConfigs(algorithm, config.arpo.rollout, config.arpo.loss);
   checkRolloutFitsModel(config, policy);
   const { maxPromptTokens } = rolloutConfig;
   // The reference drops prompts longer than max_prompt_length from the dataset.
@@ -88,7 +88,7 @@ export async function runTrain(
   const rolloutPolicy = pool && isRowSplitPolicy(policy) ? createParallelPolicy(policy, pool) : undefined;
   const optimizer = new PolicyOptimizer(policy, {
     ...(pool ? { pool } : { workers: 1 }),
-    loss: config.arpo.loss,
+    loss: lossConfig,
     optimizer: config.arpo.optimizer,
     totalSteps: Math.max(1, t.steps),
     // the reference scores old, reference and current log-probs at the rollout temperature T

@@ -44,7 +44,7 @@ export const SftRowSchema = z.object({
 export const TrainRowSchema = z.object({
   type: z.literal('train'),
   step: count,
-  algorithm: z.enum(['arpo', 'grpo']),
+  algorithm: z.enum(['arpo', 'grpo', 'aepo']),
   prompts: count,
   trajectories: count,
   rewardMean: finite,
@@ -66,6 +66,9 @@ export const TrainRowSchema = z.object({
   gradNorm: finite,
   learningRate: finite,
   tokensGenerated: count,
+  probeTokens: count.optional(),
+  probeToolCalls: count.optional(),
+  initialRolloutsMean: finite.optional(),
   tokensPerSecond: finite,
   time: z.object({ rolloutMs: finite, rewardMs: finite, updateMs: finite, totalMs: finite }),
   elapsedMs: finite,
@@ -126,7 +129,7 @@ const sampledTrajectory = z.object({
 export const SampledGroupFileSchema = z.object({
   formatVersion: z.literal(1),
   step: count,
-  algorithm: z.enum(['arpo', 'grpo']),
+  algorithm: z.enum(['arpo', 'grpo', 'aepo']),
   promptId: z.string(),
   question: z.string(),
   gold: z.array(z.string()),

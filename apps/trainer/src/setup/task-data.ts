@@ -32,6 +32,7 @@ export async function prepareTaskData(config: TrainerConfig, dataDir: string, re
     syntheticEntities: d.syntheticEntities,
     distractors: d.distractors,
     multiHopShare: d.multiHopShare,
+    twoDecoyShare: d.twoDecoyShare,
   });
   phase.tick(1, `${set.corpus.length} documents`);
   const index = reporter.phase('index', set.corpus.length, 'doc');
