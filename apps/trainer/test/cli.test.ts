@@ -146,7 +146,7 @@ describe('arpo CLI', () => {
   });
 
   it('compare --quick --seeds 1 trains ARPO and GRPO from the same SFT model and prints the table', () => {
-    const r = arpo(['compare', '--quick', '--seeds', '1', '--model', sftModel, '--out', join(root, 'cmp'), '--quiet'], root);
+    const r = arpo(['compare', '--quick', '--seeds', '1', '--algorithms', 'arpo,grpo', '--model', sftModel, '--out', join(root, 'cmp'), '--quiet'], root);
     expect(r.code, r.stderr).toBe(0);
     const table = r.stdout.split('\n').filter((l) => l.startsWith('|'));
     expect(table[0]).toContain('| knowledge acc. % before RL | knowledge acc. % after RL [95%] sd over seeds |');
@@ -154,7 +154,7 @@ describe('arpo CLI', () => {
     for (const d of ['arpo-seed0', 'grpo-seed0']) expect(existsSync(join(root, 'cmp', d, 'model', 'model.safetensors'))).toBe(true);
     const grpo = readMetrics(join(root, 'cmp', 'grpo-seed0')).filter((x): x is TrainRow => x.type === 'train');
     expect(grpo.every((x) => x.algorithm === 'grpo' && x.branches === 0)).toBe(true);
-    expect(existsSync(join(root, 'cmp', 'report.html'))).toBe(true);
+    for (const f of ['report.html', 'compare.md', 'compare.json', 'frontier.svg']) expect(existsSync(join(root, 'cmp', f)), f).toBe(true);
   });
 
   it('demo --quick starts from @arpo/demo-model: no SFT, evaluation before and after RL, report', () => {

@@ -7,6 +7,7 @@ import { klPenaltyTensor } from './kl-penalty-tensor.js';
 import { policyLoss } from './policy-loss.js';
 import { PolicyOptimizer, type TfjsTrainablePolicy } from './policy-optimizer.js';
 import { useWasm } from './testing/fixtures.js';
+import { caught } from './testing/caught.js';
 
 beforeAll(async () => {
   expect(await useWasm()).toBe('wasm');
@@ -37,12 +38,7 @@ describe('the KL-estimator registry', () => {
       () => new PolicyOptimizer({} as TfjsTrainablePolicy, { loss: { klEstimator: 'k4' } }),
     ];
     for (const check of checks) {
-      let error: unknown;
-      try {
-        check();
-      } catch (e) {
-        error = e;
-      }
+      const error = caught(check);
       expect(error).toBeInstanceOf(ArpoConfigError);
       expect((error as ArpoConfigError).field).toBe('arpo.loss.klEstimator');
       expect((error as ArpoConfigError).message).toMatch(/arpo\.loss\.klEstimator = "k4" \(expected one of the registered KL estimators: k1, k2, k3/);

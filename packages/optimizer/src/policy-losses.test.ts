@@ -11,6 +11,7 @@ import { policyLosses, registerPolicyLoss } from './policy-losses.js';
 import { PolicyOptimizer, type TfjsTrainablePolicy } from './policy-optimizer.js';
 import { useWasm } from './testing/fixtures.js';
 import { lossBatch } from './testing/loss-batch.js';
+import { caught } from './testing/caught.js';
 
 beforeAll(async () => {
   expect(await useWasm()).toBe('wasm');
@@ -189,12 +190,7 @@ describe('the policy-loss registry', () => {
       () => new PolicyOptimizer({} as TfjsTrainablePolicy, { loss: { policyLoss: 'ppo-typo' } }), // before the policy is touched
     ];
     for (const check of checks) {
-      let error: unknown;
-      try {
-        check();
-      } catch (e) {
-        error = e;
-      }
+      const error = caught(check);
       expect(error).toBeInstanceOf(ArpoConfigError);
       expect((error as ArpoConfigError).field).toBe('arpo.loss.policyLoss');
       expect((error as ArpoConfigError).message).toMatch(/arpo\.loss\.policyLoss = "ppo-typo" \(expected one of the registered policy loss functions: dual-clip, entropy-balanced/);

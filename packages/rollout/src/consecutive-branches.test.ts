@@ -3,6 +3,7 @@ import { EntropyTracker, registerBranchRule } from '@arpo/entropy';
 import { CharTokenizer, EchoToolExecutor, ScriptedPolicy, type Script } from '@arpo/testing';
 import { describe, expect, it } from 'vitest';
 import { RolloutEngine } from './rollout-engine.js';
+import { exact, searcher, seededTracker } from './test-support/scripts.js';
 
 const tok = new CharTokenizer();
 const PROMPTS = [
@@ -11,24 +12,6 @@ const PROMPTS = [
 ];
 const promptLength = (id: string) => PROMPTS.find((p) => id.startsWith(`${p.promptId}/`))!.promptTokens.length;
 
-/** Calls `search` `calls` times (one per segment), then answers with EOS. Each segment's first entropy is `h`. */
-function searcher(calls: number, h = 1): Script {
-  return (response) => {
-    const made = (response.match(/<\/search>/g) ?? []).length;
-    if (made < calls) return { text: `<search>q${made}</search>`, finish: 'stop', entropies: [h] };
-    return { text: '<answer>A</answer>', finish: 'eos', entropies: [h] };
-  };
-}
-
-/** Exact-entropy config: H = the first position's entropy (full source, k = 1, sum, no normalisation). */
-const exact: RolloutConfigInput = { entropySource: 'full', entropyWindow: 1, entropyNormalization: 'none', topLogprobs: 0 };
-
-/** A persistent-slot tracker whose slots 0..n−1 already have baseline `h0` (the reference's stale baselines). */
-function seededTracker(n: number, h0: number): EntropyTracker {
-  const tracker = new EntropyTracker({ baselineReset: 'persistent-slot' });
-  for (let slot = 0; slot < n; slot++) tracker.observe(slot, h0);
-  return tracker;
-}
 
 // A rule that records the l it is given and decides from a script, so that the rounds are exact.
 const seen: (number | undefined)[] = [];

@@ -11,6 +11,7 @@ import {
 import { EntropyTracker, shouldBranch } from '@arpo/entropy';
 import { describe, expect, it } from 'vitest';
 import { RolloutEngine } from './rollout-engine.js';
+import { exact, searcher, seededTracker } from './test-support/scripts.js';
 import { CharTokenizer, ScriptedPolicy, type Script } from '@arpo/testing';
 
 const tok = new CharTokenizer();
@@ -30,24 +31,6 @@ class EchoTools implements ToolExecutor {
   }
 }
 
-/** Calls `search` `calls` times (one per segment), then answers with EOS. Each segment's first entropy is `h`. */
-function searcher(calls: number, h = 1): Script {
-  return (response) => {
-    const made = (response.match(/<\/search>/g) ?? []).length;
-    if (made < calls) return { text: `<search>q${made}</search>`, finish: 'stop', entropies: [h] };
-    return { text: '<answer>A</answer>', finish: 'eos', entropies: [h] };
-  };
-}
-
-/** Exact-entropy config: H = the first position's entropy (full source, k = 1, sum, no normalisation). */
-const exact: RolloutConfigInput = { entropySource: 'full', entropyWindow: 1, entropyNormalization: 'none', topLogprobs: 0 };
-
-/** A persistent-slot tracker whose slots 0..n−1 already have baseline `h0` (the reference's stale baselines). */
-function seededTracker(n: number, h0: number): EntropyTracker {
-  const tracker = new EntropyTracker({ baselineReset: 'persistent-slot' });
-  for (let slot = 0; slot < n; slot++) tracker.observe(slot, h0);
-  return tracker;
-}
 
 function engine(script: Script, config: RolloutConfigInput, extra: { tracker?: EntropyTracker; seed?: number } = {}) {
   const policy = new ScriptedPolicy(script, promptLength);

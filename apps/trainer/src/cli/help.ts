@@ -7,10 +7,11 @@ Commands
   demo                 @arpo/demo-model's pretrained checkpoint: evaluation, ARPO RL, evaluation, HTML report
                        (--from-scratch: data, demonstrations and SFT of a fresh model first)
   sft                  cold-start SFT on scripted demonstrations with real tool calls
-  train                RL from --model (--algorithm arpo | grpo)
+  train                RL from --model (--algorithm arpo | grpo | aepo)
   eval                 greedy pass@1 of --model on held-out questions, tools on and off
   report <run-dir...>  write the self-contained HTML report (several runs are overlaid)
-  compare              ARPO vs GRPO from one SFT model over --seeds seeds; prints the table
+  compare              GRPO, ARPO and AEPO from one model over --seeds seeds (--algorithms, --suite, --sweep);
+                       prints the table, writes compare.md, compare.json, frontier.svg and report.html
   serve                serve --model over the OpenAI completions API (/v1/completions, /v1/models)
   config --schema      print the JSON Schema of the config file (--print: the resolved config)
 
@@ -19,10 +20,12 @@ Options
   --set <path=value>   override one field, e.g. --set arpo.rollout.rollouts=8 (repeatable)
   -o, --out <dir>      run folder (default runs/<command>)
   --model <dir>        HF model folder (model.path)
-  --algorithm <name>   arpo | grpo (train.algorithm)
+  --algorithm <name>   arpo | grpo | aepo (train.algorithm)
   --steps <n>          RL steps (train.steps)      --sft-steps <n>  SFT steps (sft.steps)
   --seed <n>           run seed                    --seeds <n>      seeds per algorithm (compare)
-  --rollouts <M>       group size M                --suites a,b     knowledge, compute, mixed
+  --algorithms a,b     compare: grpo, arpo, aepo   --suite <name>   compare: knowledge | deep-search
+  --first-seed <S>     compare: the first seed     --sweep <p=v,…>  compare: a setting under arpo, one run per value
+  --rollouts <M>       group size M                --suites a,b     knowledge, compute, mixed, deep-search
   --resume             continue the run folder from its newest complete checkpoint
   --quick              a few steps on small data (smoke test)
   --workers <n|auto>   gradient lanes of SFT / RL updates (default auto: the cores; same results for any n)
@@ -67,20 +70,22 @@ The model is written to <out>/sft-model.
 
 Options
   --sft-steps <n>      SFT steps (sft.steps)       --model <dir>    continue from an HF model folder
-  --suites a,b         knowledge, compute, mixed
+  --suites a,b         knowledge, compute, mixed, deep-search
 ${RUN}
 ${COMMON}
 `,
   train: `Usage: arpo train --model <dir> [options]
 
-RL from an HF model folder: ARPO (entropy-based adaptive rollout) or trajectory-level GRPO, with evaluations
-before and after. The trained model is written to <out>/model.
+RL from an HF model folder: ARPO (entropy-based adaptive rollout), trajectory-level GRPO or AEPO (ARPO with the
+four entropy-balanced options on: entropy pre-monitoring, consecutive-branch penalty, entropy-balanced clipping,
+entropy-aware advantage; each can also be set alone under arpo.rollout / arpo.loss), with evaluations before and
+after. The trained model is written to <out>/model.
 
 Options
   --model <dir>        HF model folder (model.path)
-  --algorithm <name>   arpo | grpo (train.algorithm)
+  --algorithm <name>   arpo | grpo | aepo (train.algorithm)
   --steps <n>          RL steps (train.steps)      --rollouts <M>   group size M
-  --suites a,b         knowledge, compute, mixed
+  --suites a,b         knowledge, compute, mixed, deep-search
 ${RUN}
 ${COMMON}
 `,
@@ -90,7 +95,7 @@ Greedy pass@1 of an HF model folder on the held-out test questions, tools on and
 
 Options
   --model <dir>        HF model folder (model.path)
-  --suites a,b         knowledge, compute, mixed
+  --suites a,b         knowledge, compute, mixed, deep-search
   -o, --out <dir>      run folder (default runs/eval)
 ${COMMON}
 `,
@@ -100,15 +105,29 @@ Writes the self-contained HTML report of one run, or of several overlaid (e.g. t
 `,
   compare: `Usage: arpo compare [options]
 
-ARPO vs trajectory-level GRPO from the same model (default @arpo/demo-model) with the same data, group size,
-steps and seeds; prints accuracy with 95% intervals, tool calls, tokens and wall time per algorithm.
+Trajectory-level GRPO, ARPO and AEPO from the same model (default @arpo/demo-model) with the same data, group
+size, steps and seeds; prints accuracy after RL with 95% intervals, the paired difference to GRPO over seeds,
+tool calls, tokens and wall time per algorithm (and per swept value).
 
 Options
-  --seeds <n>          seeds per algorithm         --steps <n>      RL steps per run
+  --algorithms a,b     distinct names from grpo, arpo, aepo, run in the order given (default grpo,arpo,aepo)
+  --suite <name>       knowledge (default) | deep-search (starts from @arpo/demo-model's deep-search cold start)
+  --seeds <n>          seeds per algorithm (default 3)     --first-seed <S>  seeds S, S+1, … (default --seed)
+  --sweep <path=v,…>   a setting under arpo, one run per value, e.g. rollout.branchProbability=0.2,0.5,0.8
+                       (GRPO is not swept for rollout.* paths)
+  --steps <n>          RL steps per run (default 20)
   --model <dir>        start from this model instead of @arpo/demo-model
-  --from-scratch       SFT a fresh model first
+  --from-scratch       SFT a fresh model first (in <out>/sft)
 ${RUN}
 ${COMMON}
+
+Writes to <out>: one run folder per algorithm, swept value and seed (e.g. arpo-seed0), compare.md (the table and
+the frontier image), compare.json (suites.<suite>[]: one entry per algorithm and swept value), frontier.svg
+(accuracy after RL vs tool calls in training; frontier-<suite>.svg for several suites) and report.html.
+
+Examples
+  arpo compare --algorithms grpo,arpo,aepo --suite deep-search --seeds 3
+  arpo compare --algorithms arpo,aepo --sweep rollout.branchProbability=0.2,0.5,0.8 --seeds 2
 `,
   serve: `Usage: arpo serve --model <dir> [--port 8000] [--host 127.0.0.1]
 

@@ -113,6 +113,8 @@ export interface CompareResult {
  */
 export async function compareCommand(env: CommandEnv, options: CompareOptions): Promise<CompareResult> {
   const out = resolve(options.out);
+  // A bad swept value fails here, before any run trains.
+  for (const value of options.sweep?.values ?? []) parseTrainerConfig({ ...options.config, arpo: deepMerge(options.config.arpo, nested(options.sweep!.path, value)) });
   mkdirSync(out, { recursive: true });
   let modelPath = options.config.model.path;
   if (!modelPath) {
@@ -129,10 +131,12 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
       for (const value of swept ? sweep.values : [undefined]) {
         if (env.stop.stopped) break;
         const seed = first + i;
-        const variant = swept ? `${sweep.path}=${String(value)}` : undefined;
         const arpo = swept ? (deepMerge(options.config.arpo, nested(sweep.path, value)) as TrainerConfig['arpo']) : options.config.arpo;
         const config = parseTrainerConfig({ ...options.config, seed, arpo, model: { ...options.config.model, path: modelPath }, train: { ...options.config.train, algorithm } });
-        const dir = join(out, swept ? `${algorithm}-${variantTag(sweep.path, value)}-seed${seed}` : `${algorithm}-seed${seed}`);
+        // A swept value equal to the base config's is the base run (same folder, no variant label).
+        const isBase = !swept || JSON.stringify(config.arpo) === JSON.stringify(options.config.arpo);
+        const variant = isBase ? undefined : `${sweep!.path}=${String(value)}`;
+        const dir = join(out, isBase ? `${algorithm}-seed${seed}` : `${algorithm}-${variantTag(sweep!.path, value)}-seed${seed}`);
         const name = `${algorithm.toUpperCase()}${variant ? ` ${variant}` : ''} seed ${seed}`;
         const run = new RunFolder(dir);
         let summary = run.readSummary();

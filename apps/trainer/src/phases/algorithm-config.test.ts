@@ -7,8 +7,9 @@ describe('algorithmConfigs', () => {
   const loss = parseLossConfig({});
 
   it('grpo: trajectory mode with N = M, the loss unchanged', () => {
-    const c = algorithmConfigs('grpo', rollout, loss);
+    const c = algorithmConfigs('grpo', { ...rollout, globalBudget: 'entropy-pre-monitoring' }, loss);
     expect(c.rollout.mode).toBe('trajectory');
+    expect(c.rollout.globalBudget).toBe('fixed');
     expect(parseRolloutConfig(c.rollout).initialRollouts).toBe(8);
     expect(c.loss).toBe(loss);
   });

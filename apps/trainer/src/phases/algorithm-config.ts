@@ -15,14 +15,15 @@ export const AEPO_OPTIONS = {
 
 /**
  * The rollout and loss configs of one algorithm over the run's `arpo` section:
- * - `grpo`: M independent trajectories per prompt (`mode: trajectory`), no branching;
+ * - `grpo`: M independent trajectories per prompt (`mode: trajectory`, `globalBudget: fixed`), no branching;
  * - `arpo`: the entropy-based adaptive rollout (`mode: adaptive`) with the section's options;
  * - `aepo`: `arpo` plus {@link AEPO_OPTIONS} (they win over the section's values for those four fields).
  */
 export function algorithmConfigs(algorithm: Algorithm, rollout: RolloutConfig, loss: LossConfig): { rollout: RolloutConfig; loss: LossConfig } {
   if (algorithm === 'grpo') {
     const { initialRollouts: _n, ...rest } = rollout;
-    return { rollout: { ...rest, mode: 'trajectory' } as RolloutConfig, loss };
+    // M independent samples: no global budget to plan (the loss section applies as it is, to any algorithm).
+    return { rollout: { ...rest, mode: 'trajectory', globalBudget: 'fixed' } as RolloutConfig, loss };
   }
   if (algorithm === 'arpo') return { rollout: { ...rollout, mode: 'adaptive' }, loss };
   return { rollout: { ...rollout, mode: 'adaptive', ...AEPO_OPTIONS.rollout }, loss: { ...loss, ...AEPO_OPTIONS.loss } };
