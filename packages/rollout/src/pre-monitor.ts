@@ -2,7 +2,6 @@ import {
   ArpoConfigError,
   ArpoError,
   checkGenerations,
-  checkToolRecords,
   formatToolResult,
   toolStopStrings,
   type Generation,
@@ -16,6 +15,7 @@ import {
 import { generationEntropy } from './generation-entropy.js';
 import type { PreMonitorMetrics, RolloutMetrics } from './rollout-metrics.js';
 import { segmentToolCall } from './segment-tool-call.js';
+import { executeRoundCalls } from './execute-round-calls.js';
 
 /**
  * AEPO's dynamic global budget (arXiv 2510.14545, entropy pre-monitoring; reference
@@ -183,16 +183,11 @@ export async function runPreMonitor(prompts: readonly PreMonitorPrompt[], o: Pre
     });
 
     if (calls.length > 0) {
-      const t1 = o.now();
-      const records = await o.tools.executeAll(calls.map((q) => q.request), { signal: o.signal });
-      checkToolRecords(records, calls.map((q) => q.request));
-      m.toolMs += o.now() - t1;
+      const records = await executeRoundCalls(o.tools, calls.map((q) => q.request), m, o.now, o.signal);
       records.forEach((record, i) => {
         const s = calls[i]!.probe;
-        m.toolCallsExecuted[record.tool] = (m.toolCallsExecuted[record.tool] ?? 0) + 1;
         m.probeToolCalls += 1;
         out.probeToolCalls[s.prompt]! += 1;
-        if (record.status !== 'ok') m.toolCallsFailed += 1;
         s.response.push(...o.policy.tokenizer.encode(formatToolResult(record.output, o.resultFormat)));
       });
     }

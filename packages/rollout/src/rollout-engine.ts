@@ -2,7 +2,6 @@ import {
   ArpoConfigError,
   ArpoError,
   checkGenerations,
-  checkToolRecords,
   createToolExecutor,
   createRng,
   formatToolResult,
@@ -24,6 +23,7 @@ import {
 import { branchRules, EntropyTracker } from '@arpo/entropy';
 import { needsRefill, planBranches } from './budget-plan.js';
 import { generationEntropy } from './generation-entropy.js';
+import { executeRoundCalls } from './execute-round-calls.js';
 import { runPreMonitor } from './pre-monitor.js';
 import type { RolloutMetrics } from './rollout-metrics.js';
 import { segmentToolCall } from './segment-tool-call.js';
@@ -229,14 +229,9 @@ export class RolloutEngine {
 
       // 4. Execute the round's tool calls concurrently; append results with loss mask 0.
       if (calls.length > 0) {
-        const t1 = this.now();
-        const records = await this.tools.executeAll(calls.map((q) => q.request), { signal: options.signal });
-        checkToolRecords(records, calls.map((q) => q.request));
-        m.toolMs += this.now() - t1;
+        const records = await executeRoundCalls(this.tools, calls.map((q) => q.request), m, this.now, options.signal);
         records.forEach((record, i) => {
           const s = calls[i]!.state;
-          m.toolCallsExecuted[record.tool] = (m.toolCallsExecuted[record.tool] ?? 0) + 1;
-          if (record.status !== 'ok') m.toolCallsFailed += 1;
           const tokens = this.policy.tokenizer.encode(formatToolResult(record.output, this.resultFormat));
           appendSegment(s, tokens, 0, null, { kind: 'tool-result', call: record });
         });

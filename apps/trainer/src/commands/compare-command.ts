@@ -92,6 +92,11 @@ function nested(path: string, value: unknown): Record<string, unknown> {
     .reduce<unknown>((inner, key) => ({ [key]: inner }), value) as Record<string, unknown>;
 }
 
+/** The value at a dotted path of an object (undefined where the path ends). */
+function valueAt(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
+}
+
 /** A run folder name fragment for a swept value: `branchProbability0.2`. */
 function variantTag(path: string, value: unknown): string {
   return `${path.split('.').at(-1)}${String(value)}`.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -134,7 +139,7 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
         const arpo = swept ? (deepMerge(options.config.arpo, nested(sweep.path, value)) as TrainerConfig['arpo']) : options.config.arpo;
         const config = parseTrainerConfig({ ...options.config, seed, arpo, model: { ...options.config.model, path: modelPath }, train: { ...options.config.train, algorithm } });
         // A swept value equal to the base config's is the base run (same folder, no variant label).
-        const isBase = !swept || JSON.stringify(config.arpo) === JSON.stringify(options.config.arpo);
+        const isBase = !swept || JSON.stringify(valueAt(config.arpo, sweep.path)) === JSON.stringify(valueAt(options.config.arpo, sweep.path));
         const variant = isBase ? undefined : `${sweep!.path}=${String(value)}`;
         const dir = join(out, isBase ? `${algorithm}-seed${seed}` : `${algorithm}-${variantTag(sweep!.path, value)}-seed${seed}`);
         const name = `${algorithm.toUpperCase()}${variant ? ` ${variant}` : ''} seed ${seed}`;
