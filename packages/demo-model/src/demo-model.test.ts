@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TfjsPolicy } from '@arpo/policy-tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_MODEL_FILES, DEMO_MODEL_RECIPE, DEMO_MODEL_SHA256, demoModelPath } from './index.js';
+import { DEEP_SEARCH_MODEL_SHA256, DEMO_MODEL_FILES, DEMO_MODEL_RECIPE, DEMO_MODEL_SHA256, deepSearchModelPath, demoModelPath } from './index.js';
 
 describe('@arpo/demo-model', () => {
   let policy: TfjsPolicy;
@@ -56,5 +56,36 @@ describe('@arpo/demo-model', () => {
     });
     const text = policy.tokenizer.decode(g!.tokens, { skipSpecialTokens: true });
     expect(text).toMatch(/^ the capital of Estonia\. I will search for it\. <\/think>\n<search> capital of Estonia <\/search>$/);
+  });
+});
+
+describe('@arpo/demo-model deep-search cold start', () => {
+  it('ships the HF files, byte for byte the checkpoint the model card describes', () => {
+    const dir = deepSearchModelPath();
+    for (const f of DEMO_MODEL_FILES) {
+      const digest = createHash('sha256').update(readFileSync(join(dir, f))).digest('hex');
+      expect([f, digest]).toEqual([f, DEEP_SEARCH_MODEL_SHA256[f]]);
+    }
+  });
+
+  it('is the knowledge cold start\'s architecture and tokenizer with a 768-position context', async () => {
+    const policy = await TfjsPolicy.load(deepSearchModelPath(), { seed: 0 });
+    try {
+      expect(policy.config.max_position_embeddings).toBe(768);
+      expect(policy.config.num_hidden_layers).toBe(6);
+      expect(readFileSync(join(deepSearchModelPath(), 'tokenizer.json'), 'utf8')).toBe(readFileSync(join(demoModelPath(), 'tokenizer.json'), 'utf8'));
+      // greedy: lists the candidates of a held-out question's capital with a real-format query
+      const text = 'Use <search> and <python> if needed. Answer in \\boxed{}.\nQuestion: What is the international calling code of the country in Europe whose capital is Tallinn?\n';
+      const [g] = await policy.generate({
+        prefixes: [policy.tokenizer.encode(text + '<think> I search')],
+        maxNewTokens: 40,
+        stop: ['</search>'],
+        sampling: { temperature: 0, topP: 1, topK: 0 },
+        seed: 0,
+      });
+      expect(policy.tokenizer.decode(g!.tokens, { skipSpecialTokens: true })).toBe(' the capital Tallinn. </think>\n<search> capital city Tallinn </search>');
+    } finally {
+      policy.dispose();
+    }
   });
 });

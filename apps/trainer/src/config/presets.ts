@@ -45,7 +45,9 @@ export const COMPARE_CONFIG = {
  * evaluations too), at most five calls.
  */
 export const DEEP_SEARCH_CONFIG = {
-  data: { ...DEEP_SEARCH_MODEL_DATA, sizes: { ...DEEP_SEARCH_MODEL_DATA.sizes, train: 1000 } },
+  // The checkpoint's data section as it is: the candidate order of a shared capital's page is drawn after every
+  // split's questions, so another training size would reorder the held-out pages the model was evaluated on.
+  data: DEEP_SEARCH_MODEL_DATA,
   tools: { search: { topK: 1 }, python: { enabled: false } },
   eval: { maxNewTokens: 560 },
   arpo: { rollout: { maxResponseTokens: 560, maxPromptTokens: 96, callLimit: 5 } },
