@@ -82,9 +82,9 @@ export const DEEP_SEARCH_MODEL_DATA = DEEP_SEARCH_MODEL_RECIPE.data;
 
 /** SHA-256 of each file of the deep-search checkpoint. */
 export const DEEP_SEARCH_MODEL_SHA256: Readonly<Record<(typeof DEMO_MODEL_FILES)[number], string>> = {
-  'config.json': 'TBD',
-  'model.safetensors': 'TBD',
-  'tokenizer.json': 'TBD',
+  'config.json': '5dbc065a5c510092de895e22c2667980c615f92ed9c5f72c0ca464416cbd2dde',
+  'model.safetensors': '6f5c8e508c7d90608d5b79a77f9f080023f78302a825003cbb19194b64e1818d',
+  'tokenizer.json': 'eca3a6ed66b7fe94a3dbbe10ce172e123c150cdca9e3decdf4822ade3901407f',
 };
 
 /** The absolute path of the deep-search checkpoint folder. @throws Error when a file is missing. */
