@@ -44,7 +44,9 @@ try {
     const file = out.trim().split('\n').pop();
     const listing = execFileSync('tar', ['-tzf', join(tarballs, file)], { encoding: 'utf8' });
     if (pkg.name === '@arpo/demo-model') {
-      for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) if (!listing.includes(`package/model/${f}`)) fail(`${pkg.name}: tarball lacks model/${f}`);
+      for (const folder of ['model', 'model-deep-search']) {
+        for (const f of ['config.json', 'model.safetensors', 'tokenizer.json']) if (!listing.includes(`package/${folder}/${f}`)) fail(`${pkg.name}: tarball lacks ${folder}/${f}`);
+      }
     }
     for (const required of ['package/dist/index.js', 'package/dist/index.cjs', 'package/dist/index.d.ts', 'package/dist/index.d.cts', 'package/README.md']) {
       if (!listing.includes(required)) fail(`${pkg.name}: tarball lacks ${required}`);
@@ -71,8 +73,9 @@ try {
   }
   // The shipped checkpoint loads from the installed tarballs alone (no workspace, no network).
   if (packages.some(({ pkg }) => pkg.name === '@arpo/demo-model')) {
-    const load = `const { demoModelPath } = await import('@arpo/demo-model'); const { TfjsPolicy } = await import('@arpo/policy-tfjs');
-      const p = await TfjsPolicy.load(demoModelPath()); const n = p.trainableVariables().reduce((a, v) => a + v.size, 0); p.dispose(); console.log(n);`;
+    const load = `const { demoModelPath, deepSearchModelPath } = await import('@arpo/demo-model'); const { TfjsPolicy } = await import('@arpo/policy-tfjs');
+      const p = await TfjsPolicy.load(demoModelPath()); const n = p.trainableVariables().reduce((a, v) => a + v.size, 0); p.dispose();
+      const q = await TfjsPolicy.load(deepSearchModelPath()); if (q.config.max_position_embeddings !== 768) throw new Error('deep-search checkpoint: context ' + q.config.max_position_embeddings); q.dispose(); console.log(n);`;
     try {
       const n = execFileSync('node', ['--input-type=module', '-e', load], { cwd: consumer, encoding: 'utf8' }).trim().split('\n').pop();
       console.log(`check-publish: @arpo/demo-model loads with @arpo/policy-tfjs from the tarballs (${n} parameters)`);
