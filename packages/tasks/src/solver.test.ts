@@ -135,7 +135,7 @@ describe('scripted solver with tools', () => {
     const options = { imperfectShare: 0.5, seed: 3, format: 'compact' as const };
     const imperfect = await solveAll(train, tools, options);
     const counts: Record<string, number> = { none: 0, 'wrong-query': 0, 'missing-call': 0 };
-    for (const d of imperfect) counts[d.imperfection] += 1;
+    for (const d of imperfect) counts[d.imperfection] = (counts[d.imperfection] ?? 0) + 1;
     expect(counts).toEqual({ none: 22, 'wrong-query': 10, 'missing-call': 8 });
     for (const d of imperfect) {
       expect(validateFormat(d.response)).toEqual({ ok: true });

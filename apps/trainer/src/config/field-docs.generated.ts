@@ -107,7 +107,7 @@ export const FIELD_DOCS: Record<string, Record<string, string>> = {
     "checkpointEvery": "Write a resumable checkpoint every n SFT steps (0: only when stopped)."
   },
   "TrainSectionSchema": {
-    "algorithm": "`arpo`: entropy-based adaptive rollout; `grpo`: trajectory-level rollout with the same M.",
+    "algorithm": "`arpo`: entropy-based adaptive rollout; `grpo`: trajectory-level rollout with the same M; `aepo`: ARPO with AEPO's entropy pre-monitoring, consecutive-branch penalty, entropy-balanced clipping and entropy-aware advantage.",
     "steps": "RL steps (one rollout batch and one update each).",
     "checkpointEvery": "Write a checkpoint every n steps (0: only at the end).",
     "keepCheckpoints": "Keep the last n checkpoints (older ones are deleted).",

@@ -48,7 +48,7 @@ describe('trainer config', () => {
   });
 
   it('names the field, the value and the expectation of a bad config', () => {
-    expect(problem(() => parseTrainerConfig({ train: { algorithm: 'ppo' } }))).toMatchObject({ field: 'train.algorithm', value: 'ppo', expected: 'one of "arpo", "grpo"' });
+    expect(problem(() => parseTrainerConfig({ train: { algorithm: 'ppo' } }))).toMatchObject({ field: 'train.algorithm', value: 'ppo', expected: 'one of "arpo", "grpo", "aepo"' });
     expect(problem(() => parseTrainerConfig({ arpo: { rollout: { rollouts: 0 } } }))).toMatchObject({ field: 'arpo.rollout.rollouts', value: 0 });
     expect(problem(() => parseTrainerConfig({ sft: { stpes: 3 } }))).toMatchObject({ field: 'sft.stpes', value: 3 });
     expect(problem(() => parseTrainerConfig({ arpo: { seed: 1 } })).field).toBe('arpo.seed');
@@ -93,7 +93,7 @@ describe('trainer config', () => {
   it('exports a JSON Schema with every section and the defaults', () => {
     const s = trainerConfigJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown; enum?: unknown[] }> }> };
     expect(Object.keys(s.properties).sort()).toEqual(['arpo', 'data', 'eval', 'model', 'seed', 'sft', 'tools', 'train', 'workers']);
-    expect(s.properties['train']!.properties!['algorithm']).toMatchObject({ default: 'arpo', enum: ['arpo', 'grpo'] });
+    expect(s.properties['train']!.properties!['algorithm']).toMatchObject({ default: 'arpo', enum: ['arpo', 'grpo', 'aepo'] });
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
   });
 
