@@ -39,7 +39,7 @@ export function policyLossTensor(input: PolicyLossTensorInput, config: PolicyLos
     const { logprobs, mask, weights } = input;
     const advantages = a > 0 ? entropyAwareAdvantagesTensor(input.advantages, input.entropies!, mask, a) : input.advantages; // Ã
     const s = rule.tensors({ logprobs, oldLogprobs: input.oldLogprobs, advantages, mask }, config);
-    const logRatio = logRatioTensor(logprobs, input.oldLogprobs);
+    const logRatio = s.logRatio ?? logRatioTensor(logprobs, input.oldLogprobs); // log ρ, for the approx-KL metric
     const kl = input.refLogprobs ? klPenaltyTensor(logprobs, input.refLogprobs, config.klEstimator) : undefined;
     const h = input.entropies;
     let perToken = s.losses;

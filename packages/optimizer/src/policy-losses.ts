@@ -25,8 +25,11 @@ export interface PolicyLossTensorArgs {
   mask: tf.Tensor;
 }
 
-/** What a policy loss gives on device: per-token losses and 0/1 float clip indicators (zeros if it has none). */
-export type PolicyLossTensors = Pick<ClippedSurrogateTensors, 'losses' | 'low' | 'high' | 'dual'>;
+/**
+ * What a policy loss gives on device: per-token losses and 0/1 float clip indicators (zeros if it has none), and the
+ * log-ratio it computed, if any (the approx-KL metric reuses it; without it the caller computes log ρ itself).
+ */
+export type PolicyLossTensors = Pick<ClippedSurrogateTensors, 'losses' | 'low' | 'high' | 'dual'> & Partial<Pick<ClippedSurrogateTensors, 'logRatio'>>;
 
 /**
  * A per-token policy loss L_pg, twice: `arrays` in float64 (the reference, used by `policyLoss`) and `tensors` on tfjs

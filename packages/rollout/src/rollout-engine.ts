@@ -133,7 +133,8 @@ export class RolloutEngine {
         );
       }
     });
-    const cap = (s: TrajectoryState): number => Math.min(c.maxResponseTokens, contextLength - s.promptTokens.length);
+    const capFor = (promptTokens: readonly number[]): number => Math.min(c.maxResponseTokens, contextLength - promptTokens.length);
+    const cap = (s: TrajectoryState): number => capFor(s.promptTokens);
 
     const m = emptyMetrics(prompts.length);
     const afterTool: { h: number; dh: number }[] = [];
@@ -156,7 +157,7 @@ export class RolloutEngine {
         rng: preMonitorRng,
         resultFormat: this.resultFormat,
         now: this.now,
-        cap: (promptTokens) => Math.min(c.maxResponseTokens, contextLength - promptTokens.length),
+        cap: capFor,
         metrics: m,
         ...(options.signal ? { signal: options.signal } : {}),
       });

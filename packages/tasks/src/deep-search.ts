@@ -101,25 +101,37 @@ export function deepSearchAnswers(target: Country, field: DeepSearchField): stri
  * target out. `count` is 1 or 2 (drawn by the caller).
  */
 export class DecoyFactory {
-  private readonly byTarget = new Map<string, Country[]>();
-  /** The target of each decoy set, by its first decoy's key. */
-  private readonly targets = new Map<string, Country>();
+  private readonly byTarget = new Map<string, { target: Country; decoys: Country[] }>();
   private readonly pool: Country[] = [];
   private readonly taken: Set<string>;
+  private readonly eligible = new WeakMap<readonly Country[], Country[]>();
+  private readonly excludedNames: ReadonlySet<string>;
   private chunks = 0;
   private next = 0;
 
   /**
    * @param rng the decoys' stream (`<seed>/deep-search/decoys`).
    * @param reserved invented countries already in the corpus (their names are not reused).
-   * @param excludedNames names and capitals of countries that are no target (see `namesInOthers`).
+   * @param world every country of the corpus (real and invented): the names that overlap (see {@link namesInOthers})
+   *   are no target's.
    */
   constructor(
     private readonly rng: Rng,
     reserved: readonly Country[],
-    readonly excludedNames: ReadonlySet<string> = new Set(),
+    world: readonly Country[] = [],
   ) {
     this.taken = new Set(reserved.flatMap((c) => [c.name.toLowerCase(), c.capital.toLowerCase()]));
+    this.excludedNames = namesInOthers(world);
+  }
+
+  /** The countries of `pool` that can be targets, in pool order (computed once per pool). */
+  targetsIn(pool: readonly Country[]): Country[] {
+    let out = this.eligible.get(pool);
+    if (!out) {
+      out = pool.filter((c) => !ownNameOverlaps(c) && !this.excludedNames.has(c.capital) && !this.excludedNames.has(c.name));
+      this.eligible.set(pool, out);
+    }
+    return out;
   }
 
   /** The next unused invented country (made in seeded chunks; names never repeat, currency codes may). */
@@ -139,7 +151,7 @@ export class DecoyFactory {
   /** The decoys of `target`, made on first use (the same ones for every question about it). */
   decoysOf(target: Country, count: number): Country[] {
     const known = this.byTarget.get(target.key);
-    if (known) return known;
+    if (known) return known.decoys;
     const decoys: Country[] = [];
     const languages = new Set([target.language]);
     const continents = new Set([target.continent]);
@@ -152,14 +164,8 @@ export class DecoyFactory {
       languages.add(language);
       decoys.push({ ...base, capital: target.capital, continent, language });
     }
-    this.byTarget.set(target.key, decoys);
-    this.targets.set(decoys[0]!.key, target);
+    this.byTarget.set(target.key, { target, decoys });
     return decoys;
-  }
-
-  /** The targets that have decoys, with them. */
-  entries(): Array<{ target: Country; decoys: Country[] }> {
-    return [...this.byTarget.values()].map((decoys) => ({ target: this.targets.get(decoys[0]!.key)!, decoys }));
   }
 
   /**
@@ -170,7 +176,7 @@ export class DecoyFactory {
   documents(): { capitals: Map<string, CorpusDoc>; countries: CorpusDoc[] } {
     const capitals = new Map<string, CorpusDoc>();
     const countries: CorpusDoc[] = [];
-    for (const { target, decoys } of this.entries()) {
+    for (const { target, decoys } of this.byTarget.values()) {
       const order = this.rng.shuffle([target, ...decoys]);
       capitals.set(`capital-${target.key}`, { id: `capital-${target.key}`, title: target.capital, text: order.map((c) => capitalText(c)).join(' ') });
       for (const d of decoys) countries.push(countryDocuments(d)[1]);
@@ -178,3 +184,27 @@ export class DecoyFactory {
     return { capitals, countries };
   }
 }
+
+/**
+ * Country names and capitals that contain another name or capital as whole words, or occur inside another (`Victoria`
+ * and `City of Victoria`, `Spain` and `Port of Spain`): a search for one can rank the other's page first, so their
+ * countries are not deep-search targets.
+ */
+export function namesInOthers(countries: readonly Country[]): Set<string> {
+  const names = new Set(countries.flatMap((c) => [c.name, c.capital]));
+  const phrases = (name: string): string[] => {
+    const w = name.split(' ');
+    const out: string[] = [];
+    for (let i = 0; i < w.length; i++) for (let j = i + 1; j <= w.length; j++) out.push(w.slice(i, j).join(' '));
+    return out;
+  };
+  const containing = new Map<string, number>();
+  for (const name of names) for (const p of new Set(phrases(name))) containing.set(p, (containing.get(p) ?? 0) + 1);
+  return new Set([...names].filter((n) => (containing.get(n) ?? 0) > 1 || phrases(n).some((p) => p !== n && names.has(p))));
+}
+
+/** A capital that contains its country's name or is contained in it (Monaco, Panama City): the country page and the capital page match the same query. */
+function ownNameOverlaps(c: Country): boolean {
+  return c.capital.includes(c.name) || c.name.includes(c.capital);
+}
+

@@ -104,7 +104,7 @@ export function generateTasks(input: TaskGenerationConfigInput = {}): TaskSet {
 
   const used = new Set<string>();
   const suites: TaskSet['suites'] = {};
-  const decoys = config.suites.includes('deep-search') ? new DecoyFactory(createRng(`${config.seed}/deep-search/decoys`), entities.synthetic, namesInOthers([...realCountries(), ...entities.synthetic])) : null;
+  const decoys = config.suites.includes('deep-search') ? new DecoyFactory(createRng(`${config.seed}/deep-search/decoys`), entities.synthetic, [...realCountries(), ...entities.synthetic]) : null;
   for (const suite of config.suites) {
     const out = { train: [], validation: [], test: [] } as Record<Split, TaskExample[]>;
     for (const split of ['test', 'validation', 'train'] as const) {
@@ -195,29 +195,6 @@ function generateSplit(
   return out;
 }
 
-/**
- * Country names and capitals that contain another name or capital as whole words, or occur inside another (`Victoria`
- * and `City of Victoria`, `Spain` and `Port of Spain`): a search for one can rank the other's page first, so their
- * countries are not deep-search targets.
- */
-export function namesInOthers(countries: readonly Country[]): Set<string> {
-  const names = new Set(countries.flatMap((c) => [c.name, c.capital]));
-  const phrases = (name: string): string[] => {
-    const w = name.split(' ');
-    const out: string[] = [];
-    for (let i = 0; i < w.length; i++) for (let j = i + 1; j <= w.length; j++) out.push(w.slice(i, j).join(' '));
-    return out;
-  };
-  const containing = new Map<string, number>();
-  for (const name of names) for (const p of new Set(phrases(name))) containing.set(p, (containing.get(p) ?? 0) + 1);
-  return new Set([...names].filter((n) => (containing.get(n) ?? 0) > 1 || phrases(n).some((p) => p !== n && names.has(p))));
-}
-
-/** A capital that contains its country's name or is contained in it (Monaco, Panama City) makes the country page and the capital page match the same query. */
-function canBeDeepSearchTarget(c: Country): boolean {
-  return !c.capital.includes(c.name) && !c.name.includes(c.capital);
-}
-
 function knowledgeTypes(multiHopShare: number): KnowledgeType[] {
   return [...(multiHopShare < 1 ? KNOWLEDGE_SINGLE_HOP : []), ...(multiHopShare > 0 ? KNOWLEDGE_MULTI_HOP : [])];
 }
@@ -260,7 +237,7 @@ function drawExample(
   if (suite === 'deep-search') {
     const type = pick(rng, DEEP_SEARCH_TYPES);
     const t = DEEP_SEARCH_TEMPLATES[type];
-    const target = pick(rng, pool.filter((c) => canBeDeepSearchTarget(c) && !decoys!.excludedNames.has(c.capital) && !decoys!.excludedNames.has(c.name)));
+    const target = pick(rng, decoys!.targetsIn(pool));
     const count = rng.next() < config.twoDecoyShare ? 2 : 1;
     const candidates = 1 + decoys!.decoysOf(target, count).length;
     return {

@@ -118,8 +118,13 @@ export interface CompareResult {
  */
 export async function compareCommand(env: CommandEnv, options: CompareOptions): Promise<CompareResult> {
   const out = resolve(options.out);
-  // A bad swept value fails here, before any run trains.
-  for (const value of options.sweep?.values ?? []) parseTrainerConfig({ ...options.config, arpo: deepMerge(options.config.arpo, nested(options.sweep!.path, value)) });
+  const sweep = options.sweep;
+  // The `arpo` section of each swept value, parsed here so that a bad value fails before any run trains.
+  const sweptArpo = (sweep?.values ?? []).map((value) => {
+    const arpo = deepMerge(options.config.arpo, nested(sweep!.path, value)) as TrainerConfig['arpo'];
+    parseTrainerConfig({ ...options.config, arpo });
+    return { value, arpo };
+  });
   mkdirSync(out, { recursive: true });
   let modelPath = options.config.model.path;
   if (!modelPath) {
@@ -129,14 +134,12 @@ export async function compareCommand(env: CommandEnv, options: CompareOptions): 
   }
   const runs: CompareRun[] = [];
   const first = options.firstSeed ?? options.config.seed;
-  const sweep = options.sweep;
   for (let i = 0; i < options.seeds && !env.stop.stopped; i++) {
     for (const algorithm of options.algorithms ?? ALGORITHMS) {
       const swept = sweep && !(algorithm === 'grpo' && sweep.path.startsWith('rollout.'));
-      for (const value of swept ? sweep.values : [undefined]) {
+      for (const { value, arpo } of swept ? sweptArpo : [{ value: undefined, arpo: options.config.arpo }]) {
         if (env.stop.stopped) break;
         const seed = first + i;
-        const arpo = swept ? (deepMerge(options.config.arpo, nested(sweep.path, value)) as TrainerConfig['arpo']) : options.config.arpo;
         const config = parseTrainerConfig({ ...options.config, seed, arpo, model: { ...options.config.model, path: modelPath }, train: { ...options.config.train, algorithm } });
         // A swept value equal to the base config's is the base run (same folder, no variant label).
         const isBase = !swept || JSON.stringify(valueAt(config.arpo, sweep.path)) === JSON.stringify(valueAt(options.config.arpo, sweep.path));

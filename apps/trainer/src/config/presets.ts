@@ -1,4 +1,4 @@
-import { DEEP_SEARCH_MODEL_DATA, DEMO_MODEL_DATA, deepSearchModelPath, demoModelPath } from '@arpo/demo-model';
+import { DEEP_SEARCH_MODEL_RECIPE, DEMO_MODEL_DATA, deepSearchModelPath, demoModelPath } from '@arpo/demo-model';
 
 /**
  * `--quick`: a few steps of everything on small data, for smoke tests and CI. It checks that the pipeline runs,
@@ -47,10 +47,10 @@ export const COMPARE_CONFIG = {
 export const DEEP_SEARCH_CONFIG = {
   // The checkpoint's data section as it is: the candidate order of a shared capital's page is drawn after every
   // split's questions, so another training size would reorder the held-out pages the model was evaluated on.
-  data: DEEP_SEARCH_MODEL_DATA,
-  tools: { search: { topK: 1 }, python: { enabled: false } },
-  eval: { maxNewTokens: 560 },
-  arpo: { rollout: { maxResponseTokens: 560, maxPromptTokens: 96, callLimit: 5 } },
+  data: DEEP_SEARCH_MODEL_RECIPE.data,
+  tools: DEEP_SEARCH_MODEL_RECIPE.tools,
+  eval: { maxNewTokens: DEEP_SEARCH_MODEL_RECIPE.eval.maxNewTokens },
+  arpo: DEEP_SEARCH_MODEL_RECIPE.arpo,
 } as const;
 
 /**
@@ -62,7 +62,7 @@ export function pretrainedDeepSearchConfig(): Record<string, unknown> {
     ...DEEP_SEARCH_CONFIG,
     model: { path: deepSearchModelPath() },
     sft: { steps: 0 },
-    eval: { ...DEEP_SEARCH_CONFIG.eval, examples: 240, toolsOffExamples: 60 },
+    eval: DEEP_SEARCH_MODEL_RECIPE.eval,
     train: PRETRAINED_DEMO_TRAIN,
   };
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ArpoConfigError } from '@arpo/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { trainerConfigJsonSchema } from './json-schema.js';
-import { DEMO_MODEL_COLD_START, DEMO_MODEL_RECIPE } from '@arpo/demo-model';
+import { DEEP_SEARCH_MODEL_RECIPE, DEMO_MODEL_COLD_START, DEMO_MODEL_RECIPE } from '@arpo/demo-model';
 import { parseAssignments, readConfigFile, resolveConfig } from './load-config.js';
 import { parseTrainerConfig } from './trainer-config.js';
 
@@ -81,6 +81,7 @@ describe('trainer config', () => {
     const pkg = resolve(fileURLToPath(import.meta.url), '../../../../../packages/demo-model');
     expect(readConfigFile(join(pkg, 'recipe.yaml'))).toEqual(DEMO_MODEL_RECIPE);
     expect(readConfigFile(join(pkg, 'cold-start.yaml'))).toEqual(DEMO_MODEL_COLD_START);
+    expect(readConfigFile(join(pkg, 'deep-search.yaml'))).toEqual(DEEP_SEARCH_MODEL_RECIPE);
     expect(resolveConfig({ file: join(pkg, 'cold-start.yaml') }).sft).toMatchObject({ imperfectShare: 0.5, imperfectKinds: ['missing-call'] });
   });
 
